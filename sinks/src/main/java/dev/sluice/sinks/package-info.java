@@ -1,0 +1,2 @@
+/** Flink sinks of Sluice: the exactly-once PostgreSQL sink. */
+package dev.sluice.sinks;
