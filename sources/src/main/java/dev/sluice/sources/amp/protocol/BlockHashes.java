@@ -1,0 +1,54 @@
+package dev.sluice.sources.amp.protocol;
+
+import java.util.regex.Pattern;
+
+/** Block hashes as Amp writes them: {@code 0x} followed by 64 lowercase hex digits. */
+public final class BlockHashes {
+
+    public static final String ZERO = "0x" + "0".repeat(64);
+
+    private static final Pattern HASH = Pattern.compile("0x[0-9a-f]{64}");
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private BlockHashes() {}
+
+    /** Normalizes a hash to lowercase and checks its form; returns {@code null} for null. */
+    public static String normalize(String hash) {
+        if (hash == null) {
+            return null;
+        }
+        String lower = hash.toLowerCase(java.util.Locale.ROOT);
+        if (!HASH.matcher(lower).matches()) {
+            throw new AmpProtocolException(
+                    "Malformed block hash '" + hash + "': expected 0x followed by 64 hex digits");
+        }
+        return lower;
+    }
+
+    public static boolean isZero(String hash) {
+        return hash == null || ZERO.equals(hash);
+    }
+
+    public static String toHex(byte[] bytes) {
+        char[] out = new char[2 + bytes.length * 2];
+        out[0] = '0';
+        out[1] = 'x';
+        for (int i = 0; i < bytes.length; i++) {
+            out[2 + 2 * i] = HEX[(bytes[i] >> 4) & 0xF];
+            out[3 + 2 * i] = HEX[bytes[i] & 0xF];
+        }
+        return new String(out);
+    }
+
+    public static byte[] fromHex(String hex) {
+        String digits = hex.startsWith("0x") ? hex.substring(2) : hex;
+        if (digits.length() % 2 != 0) {
+            throw new IllegalArgumentException("Odd number of hex digits in '" + hex + "'");
+        }
+        byte[] out = new byte[digits.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) Integer.parseInt(digits.substring(2 * i, 2 * i + 2), 16);
+        }
+        return out;
+    }
+}
