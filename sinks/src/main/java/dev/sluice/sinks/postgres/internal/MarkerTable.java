@@ -1,0 +1,95 @@
+package dev.sluice.sinks.postgres.internal;
+
+import dev.sluice.sinks.postgres.TableRef;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The sink-owned table of marker rows {@code (gid, checkpoint_id, subtask, rows, prepared_at)}. A
+ * marker is written in the same transaction as the data, so its presence proves the data committed:
+ * that is how the committer tells "already committed" from "lost".
+ */
+public final class MarkerTable {
+
+    private final TableRef table;
+
+    public MarkerTable(TableRef table) {
+        this.table = table;
+    }
+
+    public TableRef table() {
+        return table;
+    }
+
+    /** Creates the table if missing; tolerates concurrent creation by other subtasks. */
+    public void ensure(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (Statement s = c.createStatement()) {
+            if (!table.schema().equals("public")) {
+                createIgnoringRace(
+                        s, "CREATE SCHEMA IF NOT EXISTS " + TableRef.quote(table.schema()));
+            }
+            createIgnoringRace(
+                    s,
+                    "CREATE TABLE IF NOT EXISTS "
+                            + table.quoted()
+                            + " (gid text PRIMARY KEY, checkpoint_id bigint NOT NULL,"
+                            + " subtask integer NOT NULL, rows bigint NOT NULL,"
+                            + " prepared_at timestamptz NOT NULL DEFAULT now())");
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    private static void createIgnoringRace(Statement s, String sql) throws SQLException {
+        try {
+            s.execute(sql);
+        } catch (SQLException e) {
+            String state = SqlStates.state(e);
+            if (!state.equals(SqlStates.UNIQUE_VIOLATION)
+                    && !state.equals(SqlStates.DUPLICATE_TABLE)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Writes the marker in the current transaction. Returns false if a marker of this gid exists
+     * (only possible in wal mode replays, where the insert is {@code DO NOTHING}).
+     */
+    public boolean insert(
+            Connection c, String gid, long checkpointId, int subtask, long rows, boolean overwrite)
+            throws SQLException {
+        String sql =
+                "INSERT INTO "
+                        + table.quoted()
+                        + " (gid, checkpoint_id, subtask, rows, prepared_at)"
+                        + " VALUES (?, ?, ?, ?, now()) ON CONFLICT (gid) DO "
+                        + (overwrite
+                                ? "UPDATE SET checkpoint_id = EXCLUDED.checkpoint_id,"
+                                        + " subtask = EXCLUDED.subtask, rows = EXCLUDED.rows,"
+                                        + " prepared_at = EXCLUDED.prepared_at"
+                                : "NOTHING");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, gid);
+            ps.setLong(2, checkpointId);
+            ps.setInt(3, subtask);
+            ps.setLong(4, rows);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public boolean exists(Connection c, String gid) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT 1 FROM " + table.quoted() + " WHERE gid = ?")) {
+            ps.setString(1, gid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}

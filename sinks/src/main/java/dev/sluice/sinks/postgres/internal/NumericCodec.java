@@ -1,0 +1,98 @@
+package dev.sluice.sinks.postgres.internal;
+
+import org.apache.arrow.memory.ArrowBuf;
+
+/**
+ * Encodes fixed-width two's-complement integers (Arrow Decimal128/256, UInt64) as PostgreSQL binary
+ * NUMERIC without allocating: the magnitude is held in reused 32-bit limbs and divided by 10000
+ * (NUMERIC's digit base) in place. One instance per encoder; not thread-safe.
+ */
+final class NumericCodec {
+
+    private static final int NBASE = 10000;
+    private static final int[] POW10 = {1, 10, 100, 1000};
+    private static final int SIGN_NEG = 0x4000;
+
+    /** Little-endian 32-bit limbs of the magnitude (+1 limb for the scale alignment). */
+    private final int[] limbs = new int[9];
+
+    /** Base-10000 digits, least significant first. */
+    private final short[] digits = new short[24];
+
+    /** Writes a signed little-endian integer of {@code width} bytes, scaled by 10^-scale. */
+    void writeDecimal(ArrowBuf data, long offset, int width, int scale, CopyBuffer out) {
+        int n = width / 4;
+        for (int k = 0; k < n; k++) {
+            limbs[k] = data.getInt(offset + 4L * k);
+        }
+        boolean negative = limbs[n - 1] < 0;
+        if (negative) {
+            long carry = 1;
+            for (int k = 0; k < n; k++) {
+                long v = (~limbs[k] & 0xFFFFFFFFL) + carry;
+                limbs[k] = (int) v;
+                carry = v >>> 32;
+            }
+        }
+        encode(n, negative, scale, out);
+    }
+
+    /** Writes an unsigned 64-bit integer (NUMERIC(20,0)). */
+    void writeUnsignedLong(long value, CopyBuffer out) {
+        limbs[0] = (int) value;
+        limbs[1] = (int) (value >>> 32);
+        encode(2, false, 0, out);
+    }
+
+    private void encode(int n, boolean negative, int scale, CopyBuffer out) {
+        // Align the scale to whole base-10000 digits: multiply by 10^pad.
+        int pad = (4 - scale % 4) % 4;
+        limbs[n] = 0;
+        int used = n + 1;
+        if (pad > 0) {
+            long mul = POW10[pad];
+            long carry = 0;
+            for (int k = 0; k < used; k++) {
+                long v = (limbs[k] & 0xFFFFFFFFL) * mul + carry;
+                limbs[k] = (int) v;
+                carry = v >>> 32;
+            }
+        }
+        int top = used - 1;
+        while (top >= 0 && limbs[top] == 0) {
+            top--;
+        }
+        int count = 0;
+        while (top >= 0) {
+            long rem = 0;
+            for (int k = top; k >= 0; k--) {
+                long cur = (rem << 32) | (limbs[k] & 0xFFFFFFFFL);
+                limbs[k] = (int) (cur / NBASE);
+                rem = cur % NBASE;
+            }
+            digits[count++] = (short) rem;
+            while (top >= 0 && limbs[top] == 0) {
+                top--;
+            }
+        }
+        int fractionDigits = (scale + pad) / 4;
+        int weight = count - 1 - fractionDigits;
+        int low = 0;
+        while (low < count && digits[low] == 0) {
+            low++;
+        }
+        int ndigits = count - low;
+        if (ndigits == 0) {
+            weight = 0;
+            negative = false;
+        }
+        out.putInt(8 + 2 * ndigits);
+        out.putShort(ndigits);
+        out.putShort(weight);
+        out.putShort(negative ? SIGN_NEG : 0);
+        out.putShort(scale);
+        for (int k = count - 1; k >= low; k--) {
+            out.putShort(digits[k]);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package dev.sluice.sinks.postgres.internal;
+
+import dev.sluice.sinks.postgres.CommitMode;
+import dev.sluice.sinks.postgres.PostgresSinkRecord;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer of one subtask. In prepared mode it holds one connection with an open transaction,
+ * streams records into it (binary COPY), and at each checkpoint writes the marker row and runs
+ * {@code PREPARE TRANSACTION '<prefix>-<subtask>-<n>'}, where n is the last snapshotted checkpoint
+ * + 1 (so n never exceeds the checkpoint that actually prepared it). In wal mode it only buffers
+ * the serialized records and hands them to the committer through Flink state.
+ *
+ * <p>Any database error while writing breaks the transaction: the writer fails the task rather than
+ * re-sending rows, and Flink replays from the last checkpoint. Recovery of a restored writer
+ * completes in the constructor, before anything new is prepared.
+ */
+public final class PostgresWriter
+        implements StatefulSinkWriter<PostgresSinkRecord, PostgresWriterState>,
+                CommittingSinkWriter<PostgresSinkRecord, PostgresCommittable> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
+
+    private final PostgresSinkConfig config;
+    private final int subtask;
+    private final int parallelism;
+    private final CommitMode mode;
+    private final MarkerTable markers;
+    private final BufferAllocator allocator;
+
+    private final Counter recordsSent;
+    private final Counter bytesSent;
+    private final Counter copyMillis;
+    private volatile long lastPrepareMillis;
+    private volatile long lastSendMillis;
+
+    private Connection connection;
+    private RecordApplier applier;
+    private boolean txOpen;
+    private Throwable broken;
+    private long lastCheckpointId;
+
+    private final DataOutputSerializer walOut = new DataOutputSerializer(4096);
+    private long walRecords;
+
+    public PostgresWriter(
+            PostgresSinkConfig config,
+            int subtask,
+            int parallelism,
+            long restoredCheckpointId,
+            Collection<PostgresWriterState> restoredStates,
+            SinkWriterMetricGroup metrics)
+            throws InterruptedException {
+        this.config = config;
+        this.subtask = subtask;
+        this.parallelism = parallelism;
+        this.lastCheckpointId = restoredCheckpointId;
+        this.markers = new MarkerTable(config.markerTable());
+        this.recordsSent = metrics.getNumRecordsSendCounter();
+        this.bytesSent = metrics.getNumBytesSendCounter();
+        this.copyMillis = metrics.counter("copyTimeMs");
+        metrics.gauge("lastPrepareLatencyMs", () -> lastPrepareMillis);
+        metrics.setCurrentSendTimeGauge(() -> lastSendMillis);
+
+        Set<String> prefixes = new LinkedHashSet<>();
+        prefixes.add(config.prefix);
+        for (PostgresWriterState s : restoredStates) {
+            if (!s.prefix().equals(config.prefix)) {
+                LOG.warn(
+                        "Transactional-id prefix changed from {} to {}; recovering both",
+                        s.prefix(),
+                        config.prefix);
+            }
+            prefixes.add(s.prefix());
+        }
+        this.allocator = new RootAllocator();
+        CommitMode resolved = null;
+        Backoff backoff = Backoff.of(config);
+        while (resolved == null) {
+            Connection c = Connections.openWithRetry(config, "writer-" + subtask);
+            try {
+                int maxPrepared = PreparedTransactions.maxPreparedTransactions(c);
+                CommitMode m = resolve(config.commitMode, maxPrepared);
+                markers.ensure(c);
+                if (maxPrepared > 0) {
+                    PreparedTransactions.recover(
+                            c, prefixes, subtask, parallelism, restoredCheckpointId);
+                }
+                if (m == CommitMode.PREPARED) {
+                    c.setAutoCommit(false);
+                    connection = c;
+                    applier = new RecordApplier(c, allocator, config.copyChunkSize);
+                } else {
+                    Connections.closeQuietly(c);
+                }
+                resolved = m;
+            } catch (SQLException e) {
+                Connections.closeQuietly(c);
+                if (!SqlStates.isTransient(e) || !backoff.retry()) {
+                    allocator.close();
+                    throw new FlinkRuntimeException(
+                            "PostgreSQL sink writer "
+                                    + subtask
+                                    + " cannot start: "
+                                    + e.getMessage(),
+                            e);
+                }
+                LOG.warn(
+                        "Writer {} start failed transiently, retrying: {}",
+                        subtask,
+                        e.getMessage());
+            } catch (RuntimeException e) {
+                Connections.closeQuietly(c);
+                allocator.close();
+                throw e;
+            }
+        }
+        this.mode = resolved;
+        LOG.info(
+                "PostgreSQL sink writer {}/{} started in {} mode, restored checkpoint {}",
+                subtask,
+                parallelism,
+                mode,
+                restoredCheckpointId);
+    }
+
+    static CommitMode resolve(CommitMode requested, int maxPrepared) {
+        if (requested == CommitMode.WAL) {
+            return CommitMode.WAL;
+        }
+        if (maxPrepared > 0) {
+            return CommitMode.PREPARED;
+        }
+        if (requested == CommitMode.PREPARED) {
+            throw new FlinkRuntimeException(
+                    "sink.postgres.commit-mode=prepared needs prepared transactions, but the"
+                            + " server has max_prepared_transactions = 0. Set"
+                            + " max_prepared_transactions to at least 2 × the sink parallelism in"
+                            + " postgresql.conf (restart required), or set"
+                            + " sink.postgres.commit-mode=wal (or auto).");
+        }
+        LOG.info("Server has max_prepared_transactions = 0: using the wal commit mode");
+        return CommitMode.WAL;
+    }
+
+    public CommitMode mode() {
+        return mode;
+    }
+
+    @Override
+    public void write(PostgresSinkRecord record, Context context) throws IOException {
+        checkNotBroken();
+        if (mode == CommitMode.WAL) {
+            PostgresSinkRecordSerializer.INSTANCE.serialize(record, walOut);
+            walRecords++;
+            return;
+        }
+        long rowsBefore = applier.rows();
+        long bytesBefore = applier.bytes();
+        long copyBefore = applier.copyNanos();
+        long start = System.nanoTime();
+        try {
+            txOpen = true;
+            applier.apply(record);
+        } catch (SQLException | IOException | RuntimeException e) {
+            throw fail("writing " + record, e);
+        }
+        lastSendMillis = (System.nanoTime() - start) / 1_000_000;
+        recordsSent.inc(applier.rows() - rowsBefore);
+        bytesSent.inc(applier.bytes() - bytesBefore);
+        copyMillis.inc((applier.copyNanos() - copyBefore) / 1_000_000);
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException {
+        checkNotBroken();
+        if (applier != null && txOpen) {
+            try {
+                long bytesBefore = applier.bytes();
+                applier.finish();
+                bytesSent.inc(applier.bytes() - bytesBefore);
+            } catch (SQLException e) {
+                throw fail("flushing", e);
+            }
+        }
+    }
+
+    @Override
+    public Collection<PostgresCommittable> prepareCommit() throws IOException {
+        checkNotBroken();
+        long checkpointId = lastCheckpointId + 1;
+        String gid = Gids.gid(config.prefix, subtask, checkpointId);
+        if (mode == CommitMode.WAL) {
+            if (walRecords == 0) {
+                return Collections.emptyList();
+            }
+            PostgresCommittable c =
+                    new PostgresCommittable(
+                            gid, checkpointId, subtask, walRecords, walOut.getCopyOfBuffer());
+            LOG.debug(
+                    "Writer {} hands {} records to the committer as {}", subtask, walRecords, gid);
+            walOut.clear();
+            walRecords = 0;
+            return List.of(c);
+        }
+        if (!txOpen) {
+            return Collections.emptyList();
+        }
+        long start = System.nanoTime();
+        try {
+            applier.finish();
+            long rows = applier.rows();
+            markers.insert(connection, gid, checkpointId, subtask, rows, true);
+            try (Statement s = connection.createStatement()) {
+                s.execute("PREPARE TRANSACTION '" + gid + "'");
+            }
+            txOpen = false;
+            applier.resetCounters();
+            lastPrepareMillis = (System.nanoTime() - start) / 1_000_000;
+            LOG.debug("Prepared {} with {} rows in {} ms", gid, rows, lastPrepareMillis);
+            return List.of(PostgresCommittable.prepared(gid, checkpointId, subtask, rows));
+        } catch (SQLException e) {
+            throw fail("preparing " + gid, e);
+        }
+    }
+
+    @Override
+    public List<PostgresWriterState> snapshotState(long checkpointId) {
+        lastCheckpointId = checkpointId;
+        return List.of(new PostgresWriterState(config.prefix, subtask, parallelism, checkpointId));
+    }
+
+    private void checkNotBroken() throws IOException {
+        if (broken != null) {
+            throw new IOException("The writer's transaction already failed", broken);
+        }
+    }
+
+    private IOException fail(String what, Exception e) {
+        broken = e;
+        if (applier != null) {
+            applier.abandon();
+        }
+        String state = e instanceof SQLException ? SqlStates.state((SQLException) e) : "";
+        String hint =
+                state.equals("53400")
+                        ? " (the server may have run out of prepared transaction slots:"
+                                + " raise max_prepared_transactions)"
+                        : "";
+        return new IOException(
+                "PostgreSQL sink writer "
+                        + subtask
+                        + " failed "
+                        + what
+                        + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")")
+                        + hint
+                        + ": "
+                        + e.getMessage()
+                        + ". The open transaction is abandoned; the job restarts from the last"
+                        + " checkpoint.",
+                e);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (applier != null) {
+            applier.close();
+        }
+        if (connection != null) {
+            try {
+                if (txOpen && !connection.isClosed()) {
+                    connection.rollback();
+                }
+            } catch (SQLException e) {
+                LOG.debug("Rollback on close failed", e);
+            }
+            Connections.closeQuietly(connection);
+            connection = null;
+        }
+        allocator.close();
+    }
+}

@@ -1,0 +1,211 @@
+package dev.sluice.sinks.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.sinks.postgres.internal.PostgresCommittable;
+import dev.sluice.sinks.postgres.internal.PostgresWriter;
+import dev.sluice.sinks.postgres.internal.PostgresWriterState;
+import dev.sluice.testutils.PostgresExtension;
+import java.io.IOException;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The writer alone against a real server: gid naming, empty checkpoints, close, recovery. */
+@Timeout(120)
+class PostgresWriterITCase {
+
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+
+    private static final TableRef BLOCKS = TableRef.of("blocks");
+
+    private PostgresSink sink(CommitMode mode) {
+        return PostgresSink.builder()
+                .setJdbcUrl(PG.jdbcUrl())
+                .setTransactionalIdPrefix("w")
+                .setCommitMode(mode)
+                .build();
+    }
+
+    private PostgresWriter writer(int subtask, int parallelism, long restored) throws Exception {
+        return writer(subtask, parallelism, restored, List.of());
+    }
+
+    private PostgresWriter writer(
+            int subtask, int parallelism, long restored, Collection<PostgresWriterState> states)
+            throws Exception {
+        return new PostgresWriter(
+                sink(CommitMode.AUTO).config(),
+                subtask,
+                parallelism,
+                restored,
+                states,
+                UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+    }
+
+    private void createTable() throws Exception {
+        try (Connection c = PG.connect()) {
+            PostgresTables.ensureTable(
+                    c, BLOCKS, ArrowBatches.blocksSchema(), TableOptions.defaults());
+        }
+    }
+
+    @Test
+    void preparesOneNamedTransactionPerNonEmptyCheckpoint() throws Exception {
+        createTable();
+        try (PostgresWriter w = writer(2, 4, 0);
+                Connection c = PG.connect()) {
+            assertThat(w.mode()).isEqualTo(CommitMode.PREPARED);
+            assertThat(w.prepareCommit()).as("empty checkpoint prepares nothing").isEmpty();
+            w.snapshotState(1);
+
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 5)), null);
+            w.flush(false);
+            Collection<PostgresCommittable> first = w.prepareCommit();
+            assertThat(first)
+                    .singleElement()
+                    .satisfies(
+                            cm -> {
+                                assertThat(cm.gid()).isEqualTo("w-2-2");
+                                assertThat(cm.checkpointId()).isEqualTo(2);
+                                assertThat(cm.rows()).isEqualTo(5);
+                                assertThat(cm.isWal()).isFalse();
+                            });
+            assertThat(w.snapshotState(2)).containsExactly(new PostgresWriterState("w", 2, 4, 2));
+
+            // A checkpoint this subtask never saw (aborted before its barrier): numbering follows
+            // the last snapshot, never exceeding the checkpoint that prepares it.
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(5, 6)), null);
+            w.write(new RollbackRecord(BLOCKS, null, 5), null);
+            assertThat(w.prepareCommit())
+                    .extracting(PostgresCommittable::gid)
+                    .containsExactly("w-2-3");
+            w.snapshotState(5);
+            assertThat(w.prepareCommit()).isEmpty();
+
+            assertThat(Pg.preparedGids(c)).containsExactly("w-2-2", "w-2-3");
+            assertThat(Pg.count(c, "SELECT count(*) FROM blocks"))
+                    .as("invisible before commit")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void closeRollsBackTheOpenTransactionAndReleasesTheConnection() throws Exception {
+        createTable();
+        PostgresWriter w = writer(0, 1, 0);
+        w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 100)), null);
+        w.close();
+        try (Connection c = PG.connect()) {
+            assertThat(Pg.count(c, "SELECT count(*) FROM blocks")).isZero();
+            assertThat(Pg.preparedGids(c)).isEmpty();
+            assertThat(
+                            Pg.count(
+                                    c,
+                                    "SELECT count(*) FROM pg_stat_activity WHERE application_name"
+                                            + " LIKE 'sluice-sink-%'"))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void brokenTransactionFailsEveryFurtherCallInsteadOfResending() throws Exception {
+        try (Connection c = PG.connect()) {
+            Pg.exec(c, "CREATE TABLE blocks (_block_num numeric(20,0), v bigint)"); // no label
+        }
+        try (PostgresWriter w = writer(0, 1, 0)) {
+            assertThatThrownBy(
+                            () ->
+                                    w.write(
+                                            new ArrowBatchRecord(
+                                                    BLOCKS, null, ArrowBatches.blocks(0, 3)),
+                                            null))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("\"label\"")
+                    .hasMessageContaining("restarts from the last checkpoint");
+            assertThatThrownBy(w::prepareCommit).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void recoveryRollsBackOwnedTransactionsAboveTheRestoredCheckpointAcrossRescaling()
+            throws Exception {
+        createTable();
+        // Old job: parallelism 3, checkpoint 3 completed (not yet committed), 5 in flight.
+        List<PostgresWriter> old = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            PostgresWriter w = writer(s, 3, 2);
+            w.write(
+                    new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(s * 10, s * 10 + 2)),
+                    null);
+            assertThat(w.prepareCommit()).hasSize(1); // w-s-3
+            w.snapshotState(4);
+            w.write(
+                    new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(s * 10 + 2, s * 10 + 3)),
+                    null);
+            assertThat(w.prepareCommit()).hasSize(1); // w-s-5
+            old.add(w);
+        }
+        try (Connection c = PG.connect()) {
+            assertThat(Pg.preparedGids(c))
+                    .containsExactly("w-0-3", "w-0-5", "w-1-3", "w-1-5", "w-2-3", "w-2-5");
+        }
+        for (PostgresWriter w : old) {
+            w.close(); // prepared transactions outlive their sessions
+        }
+        // New job at parallelism 2 restores checkpoint 4: subtask 0 owns old 0 and 2, subtask 1
+        // owns old 1. Everything above 4 goes; 3 stays for the committer.
+        try (PostgresWriter w0 = writer(0, 2, 4, List.of(new PostgresWriterState("w", 0, 3, 4)));
+                Connection c = PG.connect()) {
+            assertThat(Pg.preparedGids(c)).containsExactly("w-0-3", "w-1-3", "w-1-5", "w-2-3");
+            try (PostgresWriter w1 = writer(1, 2, 4)) {
+                assertThat(Pg.preparedGids(c)).containsExactly("w-0-3", "w-1-3", "w-2-3");
+            }
+        }
+        // Scale up to 4 from the same checkpoint: nothing above 4 is left, nothing below is
+        // touched.
+        for (int s = 0; s < 4; s++) {
+            try (PostgresWriter w = writer(s, 4, 4)) {
+                // Starting is the recovery.
+            }
+        }
+        try (Connection c = PG.connect()) {
+            assertThat(Pg.preparedGids(c)).containsExactly("w-0-3", "w-1-3", "w-2-3");
+        }
+    }
+
+    @Test
+    void walModeBuffersRecordsIntoTheCommittable() throws Exception {
+        createTable();
+        try (PostgresWriter w =
+                new PostgresWriter(
+                        sink(CommitMode.WAL).config(),
+                        1,
+                        2,
+                        7,
+                        List.of(),
+                        UnregisteredMetricsGroup.createSinkWriterMetricGroup())) {
+            assertThat(w.mode()).isEqualTo(CommitMode.WAL);
+            assertThat(w.prepareCommit()).isEmpty();
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 5)), null);
+            w.write(new RollbackRecord(BLOCKS, null, 3), null);
+            assertThat(w.prepareCommit())
+                    .singleElement()
+                    .satisfies(
+                            cm -> {
+                                assertThat(cm.gid()).isEqualTo("w-1-8");
+                                assertThat(cm.isWal()).isTrue();
+                                assertThat(cm.rows()).isEqualTo(2);
+                            });
+            try (Connection c = PG.connect()) {
+                assertThat(Pg.preparedGids(c)).isEmpty();
+            }
+        }
+    }
+}
