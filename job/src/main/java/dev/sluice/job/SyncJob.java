@@ -1,6 +1,8 @@
 package dev.sluice.job;
 
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Map;
 
 /** The {@code sync-job.jar} command line: dispatches to the sync job and its companion tools. */
 public final class SyncJob {
@@ -15,31 +17,44 @@ public final class SyncJob {
                     "on Apache Flink.",
                     "",
                     "Commands:",
-                    "  sync            run the sync job (the default command)",
+                    "  sync            run the sync job (the default command: options alone mean"
+                            + " sync)",
                     "  --help, -h      print this help",
-                    "  --version       print the version");
+                    "  --version       print the version",
+                    "",
+                    "Run `sync-job.jar COMMAND --help` for the options of a command.");
 
     private SyncJob() {}
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+    public static void main(String[] args) throws Exception {
+        int code = run(args, System.getenv(), System.out, System.err);
+        System.exit(code);
     }
 
     /** Runs the command line and returns the process exit code. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
+            throws Exception {
         if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
             out.println(USAGE);
             return 0;
         }
-        if ("--version".equals(args[0])) {
-            out.println("sluice " + version());
-            return 0;
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "--version":
+                out.println("sluice " + version());
+                return 0;
+            case "sync":
+                return SyncCommand.run(rest, env, out, err);
+            default:
+                if (args[0].startsWith("-")) {
+                    return SyncCommand.run(args, env, out, err);
+                }
+                err.println(
+                        "Unknown command '"
+                                + args[0]
+                                + "'. Run `sync-job.jar --help` to see the commands.");
+                return 2;
         }
-        err.println(
-                "Unknown command or option '"
-                        + args[0]
-                        + "'. Run `sync-job.jar --help` to see what is supported.");
-        return 2;
     }
 
     static String version() {

@@ -12,21 +12,22 @@ class SyncJobTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    private int run(String... args) {
+    private int run(String... args) throws Exception {
         return SyncJob.run(
                 args,
+                java.util.Map.of(),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
-    void helpPrintsUsage() {
+    void helpPrintsUsage() throws Exception {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: sync-job.jar");
     }
 
     @Test
-    void unknownOptionIsOneLineAndExitCodeTwo() {
+    void unknownOptionIsOneLineAndExitCodeTwo() throws Exception {
         assertThat(run("--frobnicate")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8).trim())
                 .contains("'--frobnicate'")

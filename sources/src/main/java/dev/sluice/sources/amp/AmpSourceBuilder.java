@@ -18,7 +18,7 @@ public final class AmpSourceBuilder {
     private final Configuration config = new Configuration();
     private DatasetReference dataset;
     private final List<String> tables = new ArrayList<>();
-    private final List<AmpStreamSpec> queries = new ArrayList<>();
+    private final List<AmpStreamSpec> streams = new ArrayList<>();
 
     AmpSourceBuilder() {}
 
@@ -59,9 +59,15 @@ public final class AmpSourceBuilder {
         return this;
     }
 
+    /** Streams {@code table} of {@code dataset} (besides those of {@link #setDataset}). */
+    public AmpSourceBuilder addTable(DatasetReference dataset, String table) {
+        streams.add(AmpStreamSpec.forTable(dataset, table));
+        return this;
+    }
+
     /** A stream with its own SQL; {@code name} is its stream id and the table it feeds. */
     public AmpSourceBuilder addQuery(String name, String sql) {
-        queries.add(new AmpStreamSpec(name, name, sql));
+        streams.add(new AmpStreamSpec(name, name, sql));
         return this;
     }
 
@@ -84,12 +90,10 @@ public final class AmpSourceBuilder {
                         "Tables " + tables + " need a dataset: set one (e.g. _/eth_rpc@latest)");
             }
             for (String table : tables) {
-                streams.add(
-                        new AmpStreamSpec(
-                                dataset + "." + table, table, dataset.selectAllFrom(table)));
+                streams.add(AmpStreamSpec.forTable(dataset, table));
             }
         }
-        streams.addAll(queries);
+        streams.addAll(this.streams);
         if (streams.isEmpty()) {
             throw new IllegalArgumentException(
                     "The Amp source has nothing to read: give a dataset with tables, or a query");

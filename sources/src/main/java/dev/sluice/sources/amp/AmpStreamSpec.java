@@ -2,6 +2,7 @@ package dev.sluice.sources.amp;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sources.amp.protocol.DatasetReference;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -18,6 +19,16 @@ public final class AmpStreamSpec implements Serializable {
         this.id = requireNonNull(id, "id");
         this.table = requireNonNull(table, "table");
         this.sql = requireNonNull(sql, "sql");
+    }
+
+    /** The stream of a whole table: ampsync's {@code SELECT * FROM "<dataset>"."<table>"}. */
+    public static AmpStreamSpec forTable(DatasetReference dataset, String table) {
+        return new AmpStreamSpec(idFor(dataset, table), table, dataset.selectAllFrom(table));
+    }
+
+    /** The stream id of a table of a dataset: {@code <namespace>/<name>@<revision>.<table>}. */
+    public static String idFor(DatasetReference dataset, String table) {
+        return dataset + "." + table;
     }
 
     public String id() {

@@ -1,0 +1,61 @@
+package dev.sluice.job.amp;
+
+import dev.sluice.sinks.postgres.PostgresSink;
+import dev.sluice.sinks.postgres.PostgresSinkRecord;
+import dev.sluice.sinks.postgres.TableRef;
+import dev.sluice.sources.amp.AmpRecord;
+import dev.sluice.sources.amp.AmpSource;
+import dev.sluice.sources.amp.AmpStreamSpec;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Wires one Amp pipeline into a job: source → keyBy(stream) → {@link ReorgOperator} → {@link
+ * PostgresSink}. Operator uids are derived from the pipeline name, so a restored job finds its
+ * state again even if other pipelines are added around it.
+ */
+public final class AmpPipeline {
+
+    private AmpPipeline() {}
+
+    /**
+     * Adds the pipeline to {@code env}.
+     *
+     * @param name stable pipeline name (part of operator uids)
+     * @param targets stream id → target table, for every stream of {@code source}
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            String name,
+            AmpSource source,
+            Map<String, TableRef> targets,
+            int retentionBlocks,
+            PostgresSink sink,
+            int parallelism) {
+        for (AmpStreamSpec s : source.streams()) {
+            if (!targets.containsKey(s.id())) {
+                throw new IllegalArgumentException("No target table for stream " + s.id());
+            }
+        }
+        int sourceParallelism = Math.max(1, Math.min(parallelism, source.streams().size()));
+        DataStream<AmpRecord> records =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), name + " amp source")
+                        .uid(name + "-amp-source")
+                        .setParallelism(sourceParallelism);
+        DataStream<PostgresSinkRecord> rows =
+                records.keyBy(AmpRecord::stream, Types.STRING)
+                        .process(
+                                new ReorgOperator(targets, retentionBlocks),
+                                PostgresSinkRecord.typeInfo())
+                        .uid(name + "-reorg")
+                        .name(name + " reorg")
+                        .setParallelism(parallelism);
+        rows.sinkTo(sink)
+                .uid(name + "-postgres-sink")
+                .name(name + " postgres sink")
+                .setParallelism(parallelism);
+    }
+}
