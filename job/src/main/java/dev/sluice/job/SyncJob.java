@@ -1,5 +1,6 @@
 package dev.sluice.job;
 
+import dev.sluice.sources.amp.devserver.AmpDevServerCli;
 import java.io.PrintStream;
 
 /** The {@code sync-job.jar} command line: dispatches to the sync job and its companion tools. */
@@ -16,6 +17,7 @@ public final class SyncJob {
                     "",
                     "Commands:",
                     "  sync            run the sync job (the default command)",
+                    "  amp-dev-server  run the Amp dev server (emulator); --help for its options",
                     "  --help, -h      print this help",
                     "  --version       print the version");
 
@@ -30,6 +32,10 @@ public final class SyncJob {
         if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
             out.println(USAGE);
             return 0;
+        }
+        if ("amp-dev-server".equals(args[0])) {
+            return AmpDevServerCli.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if ("--version".equals(args[0])) {
             out.println("sluice " + version());
