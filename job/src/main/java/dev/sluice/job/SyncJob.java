@@ -1,5 +1,6 @@
 package dev.sluice.job;
 
+import dev.sluice.sources.amp.devserver.AmpDevServerCli;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
@@ -19,6 +20,7 @@ public final class SyncJob {
                     "Commands:",
                     "  sync            run the sync job (the default command: options alone mean"
                             + " sync)",
+                    "  amp-dev-server  run the Amp dev server (emulator); --help for its options",
                     "  --help, -h      print this help",
                     "  --version       print the version",
                     "",
@@ -45,6 +47,8 @@ public final class SyncJob {
                 return 0;
             case "sync":
                 return SyncCommand.run(rest, env, out, err);
+            case "amp-dev-server":
+                return AmpDevServerCli.run(rest, out, err);
             default:
                 if (args[0].startsWith("-")) {
                     return SyncCommand.run(args, env, out, err);

@@ -60,7 +60,7 @@ final class AdminHttpServer implements AutoCloseable {
         http.createContext(
                 path,
                 exchange -> {
-                    try (exchange) {
+                    try {
                         if (!exchange.getRequestURI().getPath().equals(path)) {
                             respond(exchange, 404, error("No such endpoint"));
                         } else if (!method.equals(exchange.getRequestMethod())) {
@@ -73,6 +73,8 @@ final class AdminHttpServer implements AutoCloseable {
                         respond(exchange, 400, error(e.getMessage()));
                     } catch (RuntimeException e) {
                         respond(exchange, 500, error(e.toString()));
+                    } finally {
+                        exchange.close();
                     }
                 });
     }

@@ -219,6 +219,12 @@ public final class AmpDevServer implements AutoCloseable {
                 }
                 flightServer.close();
             }
+            // Cancelled calls are over for gRPC before their handler threads notice: wait for
+            // them so no stream still writes into the allocator closed below.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (activeStreams.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

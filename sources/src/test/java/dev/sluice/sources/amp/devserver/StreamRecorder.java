@@ -164,6 +164,9 @@ final class StreamRecorder implements AutoCloseable {
         for (Message m = next(); m != END; m = next()) {
             out.add(m);
         }
+        if (error != null) {
+            throw new AssertionError("Stream failed", error);
+        }
         return out;
     }
 
@@ -174,7 +177,7 @@ final class StreamRecorder implements AutoCloseable {
         try {
             stream.close();
         } catch (Exception e) {
-            // Cancelled streams may complain on close.
+            // Cancelling a finished stream may complain on close.
         }
     }
 }
