@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -50,7 +49,7 @@ class AmpSourceITCase {
                             .build());
 
     static final Map<String, ChainModel> MODELS = new ConcurrentHashMap<>();
-    static final AtomicLong FAIL_AFTER_RECORDS = new AtomicLong(-1);
+    static final AtomicBoolean FAIL_ARMED = new AtomicBoolean();
     static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -60,7 +59,7 @@ class AmpSourceITCase {
         for (int i = closeables.size() - 1; i >= 0; i--) {
             closeables.get(i).close();
         }
-        FAIL_AFTER_RECORDS.set(-1);
+        FAIL_ARMED.set(false);
         FAILED_ONCE.set(false);
     }
 
@@ -123,6 +122,14 @@ class AmpSourceITCase {
         }
     }
 
+    private static void awaitCommitted(ChainModel model) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (model.completedHead() < 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(model.completedHead()).as("a checkpoint was committed").isNotNegative();
+    }
+
     /** Every canonical block is there with all its rows and its canonical hash; nothing else. */
     private static void assertMatchesCanonicalChain(ChainModel model, AmpDevServer server) {
         long head = server.head().number();
@@ -166,16 +173,19 @@ class AmpSourceITCase {
     @Test
     void failureMidStreamRestoresFromTheCheckpointWithoutLossOrDuplicates() throws Exception {
         AmpDevServer server = server(0, 300, 5, 4);
-        FAIL_AFTER_RECORDS.set(12);
         startJob("failover", server.flightPort(), "logs");
+        ChainModel model = MODELS.get("failover");
         for (int i = 1; i <= 60; i++) {
+            if (i == 30) {
+                awaitCommitted(model);
+                FAIL_ARMED.set(true); // fail after a checkpoint, so the restore has state
+            }
             server.mine(1);
             if (i % 15 == 0) {
                 server.reorg(3, 1);
             }
             Thread.sleep(30);
         }
-        ChainModel model = MODELS.get("failover");
         awaitCaughtUp(model, server);
         assertThat(FAILED_ONCE).isTrue();
         assertMatchesCanonicalChain(model, server);
@@ -207,15 +217,12 @@ class AmpSourceITCase {
         }
     }
 
-    /** Throws once after the configured number of records, to force a restore. */
+    /** Once armed by the test, throws on the next record, once, to force a restore. */
     static final class FailOnce implements MapFunction<AmpRecord, AmpRecord> {
-        private long seen;
-
         @Override
         public AmpRecord map(AmpRecord r) {
-            long limit = FAIL_AFTER_RECORDS.get();
-            if (limit >= 0 && ++seen > limit && FAILED_ONCE.compareAndSet(false, true)) {
-                throw new RuntimeException("injected failure after " + limit + " records");
+            if (FAIL_ARMED.get() && FAILED_ONCE.compareAndSet(false, true)) {
+                throw new RuntimeException("injected failure");
             }
             return r;
         }

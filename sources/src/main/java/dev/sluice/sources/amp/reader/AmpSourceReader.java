@@ -50,8 +50,8 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
     private final Map<String, AmpStreamFetcher> fetchers = new LinkedHashMap<>();
     private final ArrayDeque<AmpRecord> pending = new ArrayDeque<>();
     private final AmpReaderMetrics metrics;
-    private BufferAllocator allocator;
-    private ScheduledExecutorService watchdog;
+    private final BufferAllocator allocator = new RootAllocator();
+    private final ScheduledExecutorService watchdog;
     private int nextFetcherIndex;
 
     public AmpSourceReader(
@@ -63,12 +63,8 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
         }
         this.queue = new FutureCompletingBlockingQueue<>(config.queueCapacity());
         this.metrics = new AmpReaderMetrics(context.metricGroup());
-    }
-
-    @Override
-    public void start() {
-        allocator = new RootAllocator();
-        watchdog =
+        // Made here, not in start(): a restored reader gets its splits before start() is called.
+        this.watchdog =
                 Executors.newSingleThreadScheduledExecutor(
                         r -> {
                             Thread t = new Thread(r, "amp-keepalive-watchdog");
@@ -76,6 +72,11 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
                             return t;
                         });
         watchdog.scheduleWithFixedDelay(this::checkKeepAlives, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void start() {
+        // Fetchers start as splits arrive.
     }
 
     private void checkKeepAlives() {
@@ -241,9 +242,7 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
 
     @Override
     public void close() throws Exception {
-        if (watchdog != null) {
-            watchdog.shutdownNow();
-        }
+        watchdog.shutdownNow();
         for (AmpStreamFetcher f : fetchers.values()) {
             f.stop();
         }
@@ -253,15 +252,13 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
             // Drop undelivered batches; their rows are re-read after the restored cursor.
             assert leftover.type != null;
         }
-        if (allocator != null) {
-            try {
-                for (BufferAllocator child : allocator.getChildAllocators()) {
-                    child.close();
-                }
-                allocator.close();
-            } catch (IllegalStateException e) {
-                LOG.warn("Arrow memory still held when closing the Amp reader: {}", e.getMessage());
+        try {
+            for (BufferAllocator child : allocator.getChildAllocators()) {
+                child.close();
             }
+            allocator.close();
+        } catch (IllegalStateException e) {
+            LOG.warn("Arrow memory still held when closing the Amp reader: {}", e.getMessage());
         }
     }
 }
