@@ -32,6 +32,9 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
     private Connection connection;
     private boolean markersEnsured;
 
+    private static final int PRUNE_EVERY = 100;
+
+    private int commitsSincePrune = PRUNE_EVERY - 1;
     private volatile long lastCommitMillis;
     private volatile long openPrepared;
 
@@ -51,8 +54,14 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
         if (!requests.isEmpty() && connection != null) {
             try {
                 openPrepared = PreparedTransactions.list(connection, config.prefix).size();
+                if (++commitsSincePrune >= PRUNE_EVERY) {
+                    commitsSincePrune = 0;
+                    int pruned = markers.prune(connection, config.markerRetention);
+                    LOG.debug(
+                            "Pruned {} marker rows older than {}", pruned, config.markerRetention);
+                }
             } catch (SQLException e) {
-                LOG.debug("Counting open prepared transactions failed", e);
+                LOG.debug("Counting open prepared transactions or pruning markers failed", e);
             }
         }
     }
