@@ -43,6 +43,7 @@ public final class PostgresSinkBuilder {
         copy(config, PostgresSinkOptions.RETRY_MAX_ATTEMPTS);
         copy(config, PostgresSinkOptions.MARKER_SCHEMA);
         copy(config, PostgresSinkOptions.COPY_CHUNK_SIZE);
+        copy(config, PostgresSinkOptions.MARKER_RETENTION);
         return this;
     }
 
@@ -101,6 +102,11 @@ public final class PostgresSinkBuilder {
         return this;
     }
 
+    public PostgresSinkBuilder setMarkerRetention(Duration retention) {
+        conf.set(PostgresSinkOptions.MARKER_RETENTION, checkNotNull(retention));
+        return this;
+    }
+
     /** Validates every option and builds the sink. */
     public PostgresSink build() {
         String url = conf.get(PostgresSinkOptions.URL);
@@ -154,6 +160,12 @@ public final class PostgresSinkBuilder {
                 "%s must be between 4 KiB and 256 MiB, got %s bytes",
                 PostgresSinkOptions.COPY_CHUNK_SIZE.key(),
                 chunk);
+        Duration retention = conf.get(PostgresSinkOptions.MARKER_RETENTION);
+        checkArgument(
+                retention.compareTo(Duration.ofHours(1)) >= 0,
+                "%s must be at least 1 hour, got %s",
+                PostgresSinkOptions.MARKER_RETENTION.key(),
+                retention);
         return new PostgresSink(
                 new PostgresSinkConfig(
                         url,
@@ -167,6 +179,7 @@ public final class PostgresSinkBuilder {
                         maxBackoff,
                         attempts,
                         markerSchema,
-                        (int) chunk));
+                        (int) chunk,
+                        retention));
     }
 }

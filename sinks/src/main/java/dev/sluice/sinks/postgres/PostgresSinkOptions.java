@@ -110,6 +110,16 @@ public final class PostgresSinkOptions {
                                     + " per committed transaction, used to tell 'already"
                                     + " committed' from 'lost'). Default 'public'.");
 
+    public static final ConfigOption<Duration> MARKER_RETENTION =
+            ConfigOptions.key("sink.postgres.marker-retention")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription(
+                            "How long marker rows are kept. Default 7 days. A commit replayed"
+                                    + " from a checkpoint older than this cannot be told apart"
+                                    + " from lost data and fails the job, so keep it longer than"
+                                    + " the oldest checkpoint or savepoint you might restore.");
+
     public static final ConfigOption<MemorySize> COPY_CHUNK_SIZE =
             ConfigOptions.key("sink.postgres.copy-chunk-size")
                     .memoryType()

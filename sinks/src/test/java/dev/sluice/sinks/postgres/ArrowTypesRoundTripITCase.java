@@ -75,6 +75,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * into a real PostgreSQL and reads back as the expected value. Row 0 and 2 carry values, row 1
  * nulls.
  */
+@org.junit.jupiter.api.Timeout(120)
 class ArrowTypesRoundTripITCase {
 
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
@@ -567,6 +568,78 @@ class ArrowTypesRoundTripITCase {
                 rs.next();
                 return rs.getString(1);
             }
+        }
+    }
+
+    @Test
+    void randomDecimalsOfEveryScaleReadBackExactly() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        List<FieldVector> columns = new ArrayList<>();
+        List<List<BigDecimal>> values = new ArrayList<>();
+        int rows = 300;
+        for (int scale = 0; scale <= 9; scale++) {
+            for (boolean wide : new boolean[] {false, true}) {
+                int precision = wide ? 76 : 38;
+                FieldVector v =
+                        wide
+                                ? new Decimal256Vector(
+                                        "d" + precision + "_" + scale, alloc, precision, scale)
+                                : new DecimalVector(
+                                        "d" + precision + "_" + scale, alloc, precision, scale);
+                List<BigDecimal> expectedValues = new ArrayList<>();
+                for (int r = 0; r < rows; r++) {
+                    int digits = 1 + random.nextInt(precision);
+                    BigInteger unscaled = new BigInteger(digits * 3, random);
+                    while (unscaled.toString().length() > precision) {
+                        unscaled = unscaled.divide(BigInteger.TEN);
+                    }
+                    if (random.nextBoolean()) {
+                        unscaled = unscaled.negate();
+                    }
+                    BigDecimal d = new BigDecimal(unscaled, scale);
+                    expectedValues.add(d);
+                    if (wide) {
+                        ((Decimal256Vector) v).setSafe(r, d);
+                    } else {
+                        ((DecimalVector) v).setSafe(r, d);
+                    }
+                }
+                v.setValueCount(rows);
+                columns.add(v);
+                values.add(expectedValues);
+            }
+        }
+        IntVector id = new IntVector("id", alloc);
+        for (int r = 0; r < rows; r++) {
+            id.setSafe(r, r);
+        }
+        id.setValueCount(rows);
+        columns.add(0, id);
+        Schema schema = new VectorSchemaRoot(columns).getSchema();
+        byte[] ipc = ArrowBatches.ipc(new ArrayList<>(columns), null);
+        TableRef table = TableRef.of("decimals");
+        try (Connection c = PG.connect()) {
+            PostgresTables.ensureTable(c, table, schema, TableOptions.defaults());
+            c.setAutoCommit(false);
+            try (BufferAllocator a = new RootAllocator();
+                    RecordApplier applier = new RecordApplier(c, a, 1 << 16)) {
+                applier.apply(new ArrowBatchRecord(table, null, ipc));
+                applier.finish();
+            }
+            c.commit();
+            List<List<BigDecimal>> actual = new ArrayList<>();
+            for (int col = 0; col < values.size(); col++) {
+                actual.add(new ArrayList<>());
+            }
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT * FROM decimals ORDER BY id")) {
+                while (rs.next()) {
+                    for (int col = 0; col < values.size(); col++) {
+                        actual.get(col).add(rs.getBigDecimal(col + 2));
+                    }
+                }
+            }
+            assertThat(actual).isEqualTo(values);
         }
     }
 

@@ -115,7 +115,7 @@ class PostgresCommitterITCase {
             PostgresSinkRecordSerializer.INSTANCE.serialize(
                     RowChangeRecord.upsert(T, cols, new Object[] {1, "b"}, "k"), out);
             PostgresCommittable wal =
-                    new PostgresCommittable("c-1-4", 4, 1, 2, out.getCopyOfBuffer());
+                    PostgresCommittable.wal("c-1-4", 4, 1, 2, out.getCopyOfBuffer());
             FakeCommitRequest<PostgresCommittable> first = new FakeCommitRequest<>(wal);
             committer.commit(List.of(first));
             assertThat(first.outcome).isEqualTo(FakeCommitRequest.Outcome.PENDING_OR_SUCCESS);

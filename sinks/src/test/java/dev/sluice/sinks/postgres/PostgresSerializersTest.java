@@ -36,8 +36,9 @@ class PostgresSerializersTest {
         for (PostgresCommittable c :
                 List.of(
                         PostgresCommittable.prepared("sluice-3-17", 17, 3, 1000),
-                        new PostgresCommittable("p-0-1", 1, 0, 2, new byte[] {1, 2, 3}),
-                        new PostgresCommittable("p-0-2", 2, 0, 0, new byte[0]))) {
+                        PostgresCommittable.wal("p-0-1", 1, 0, 2, new byte[] {1, 2, 3}),
+                        new PostgresCommittable("p-0-3", 3, 0, 9, true, new byte[] {4}),
+                        PostgresCommittable.wal("p-0-2", 2, 0, 0, new byte[0]))) {
             assertThat(s.deserialize(s.getVersion(), s.serialize(c))).isEqualTo(c);
         }
         assertThatThrownBy(() -> s.deserialize(99, new byte[0]))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.sinks.postgres.internal.PostgresCommittable;
+import dev.sluice.sinks.postgres.internal.PostgresCommitter;
 import dev.sluice.sinks.postgres.internal.PostgresWriter;
 import dev.sluice.sinks.postgres.internal.PostgresWriterState;
 import dev.sluice.testutils.PostgresExtension;
@@ -93,6 +94,50 @@ class PostgresWriterITCase {
             assertThat(Pg.count(c, "SELECT count(*) FROM blocks"))
                     .as("invisible before commit")
                     .isZero();
+        }
+    }
+
+    @Test
+    void rollbackAfterAnUncommittedCheckpointStillSeesItsRows() throws Exception {
+        createTable();
+        PostgresSink sink = sink(CommitMode.AUTO);
+        try (PostgresWriter w = writer(0, 1, 0);
+                PostgresCommitter committer =
+                        new PostgresCommitter(sink.config(), new UnregisteredMetricsGroup());
+                Connection c = PG.connect()) {
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 10)), null);
+            PostgresCommittable first = w.prepareCommit().iterator().next();
+            w.snapshotState(1);
+            // Blocks 5..9 are in a prepared, uncommitted transaction: a DELETE now would miss them.
+            w.write(new RollbackRecord(BLOCKS, null, 5), null);
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(5, 8)), null);
+            PostgresCommittable second = w.prepareCommit().iterator().next();
+            w.snapshotState(2);
+            assertThat(second.hasPreparedPart()).isFalse();
+            assertThat(second.isWal()).isTrue();
+            committer.commit(
+                    List.of(new FakeCommitRequest<>(first), new FakeCommitRequest<>(second)));
+            assertThat(
+                            Pg.strings(
+                                    c,
+                                    "SELECT string_agg(_block_num::text, ',' ORDER BY 1) FROM"
+                                            + " blocks"))
+                    .containsExactly("0,1,2,3,4,5,6,7");
+
+            // Predecessors committed: the next rollback goes straight into the transaction.
+            w.write(new RollbackRecord(BLOCKS, null, 7), null);
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(7, 9)), null);
+            PostgresCommittable third = w.prepareCommit().iterator().next();
+            assertThat(third.hasPreparedPart()).isTrue();
+            assertThat(third.isWal()).isFalse();
+            committer.commit(List.of(new FakeCommitRequest<>(third)));
+            assertThat(
+                            Pg.strings(
+                                    c,
+                                    "SELECT string_agg(_block_num::text, ',' ORDER BY 1) FROM"
+                                            + " blocks"))
+                    .containsExactly("0,1,2,3,4,5,6,7,8");
+            assertThat(Pg.preparedGids(c)).isEmpty();
         }
     }
 

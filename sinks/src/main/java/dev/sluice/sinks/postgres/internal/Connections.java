@@ -79,6 +79,21 @@ public final class Connections {
         }
     }
 
+    /**
+     * Drops the session at once without talking to the server (which then rolls back whatever
+     * transaction is open; prepared transactions are unaffected). Never blocks, unlike close or
+     * rollback on a connection whose COPY broke.
+     */
+    public static void abortQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Aborting a connection failed", e);
+            }
+        }
+    }
+
     public static void closeQuietly(Connection c) {
         if (c != null) {
             try {

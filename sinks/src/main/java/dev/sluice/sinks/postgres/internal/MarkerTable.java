@@ -83,6 +83,18 @@ public final class MarkerTable {
         }
     }
 
+    /** Deletes markers older than {@code retention}; returns how many. */
+    public int prune(Connection c, java.time.Duration retention) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "DELETE FROM "
+                                + table.quoted()
+                                + " WHERE prepared_at < now() - make_interval(secs => ?)")) {
+            ps.setLong(1, retention.getSeconds());
+            return ps.executeUpdate();
+        }
+    }
+
     public boolean exists(Connection c, String gid) throws SQLException {
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT 1 FROM " + table.quoted() + " WHERE gid = ?")) {

@@ -4,9 +4,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One checkpoint's work of one writer subtask, to be committed once the checkpoint completes. In
- * prepared mode it names the prepared transaction; in wal mode it also carries the serialized
- * records ({@link #walPayload}), so they live in Flink state until applied.
+ * One checkpoint's work of one writer subtask, to be committed once the checkpoint completes: a
+ * prepared transaction named {@link #gid} (if {@link #hasPreparedPart}), then serialized records
+ * kept in Flink state ({@link #walPayload}, if any) that the committer applies afterwards in one
+ * transaction with its own marker (wal mode, or records that had to wait for earlier commits).
  */
 public final class PostgresCommittable {
 
@@ -14,20 +15,45 @@ public final class PostgresCommittable {
     private final long checkpointId;
     private final int subtask;
     private final long rows;
+    private final boolean preparedPart;
     private final byte[] walPayload;
 
     public PostgresCommittable(
-            String gid, long checkpointId, int subtask, long rows, byte[] walPayload) {
+            String gid,
+            long checkpointId,
+            int subtask,
+            long rows,
+            boolean preparedPart,
+            byte[] walPayload) {
         this.gid = Objects.requireNonNull(gid);
         this.checkpointId = checkpointId;
         this.subtask = subtask;
         this.rows = rows;
+        this.preparedPart = preparedPart;
         this.walPayload = walPayload;
+        if (!preparedPart && walPayload == null) {
+            throw new IllegalArgumentException("A committable needs a prepared or a wal part");
+        }
     }
 
     public static PostgresCommittable prepared(
             String gid, long checkpointId, int subtask, long rows) {
-        return new PostgresCommittable(gid, checkpointId, subtask, rows, null);
+        return new PostgresCommittable(gid, checkpointId, subtask, rows, true, null);
+    }
+
+    public static PostgresCommittable wal(
+            String gid, long checkpointId, int subtask, long records, byte[] payload) {
+        return new PostgresCommittable(gid, checkpointId, subtask, records, false, payload);
+    }
+
+    /** Whether a transaction named {@link #gid} was prepared. */
+    public boolean hasPreparedPart() {
+        return preparedPart;
+    }
+
+    /** Marker key of the wal part: the gid itself, or gid + "-w" next to a prepared part. */
+    public String walMarker() {
+        return preparedPart ? gid + "-w" : gid;
     }
 
     public String gid() {
@@ -42,7 +68,7 @@ public final class PostgresCommittable {
         return subtask;
     }
 
-    /** Records (wal) or rows (prepared) in the transaction. */
+    /** Rows of the prepared part plus records of the wal part. */
     public long rows() {
         return rows;
     }
@@ -68,13 +94,15 @@ public final class PostgresCommittable {
         return checkpointId == that.checkpointId
                 && subtask == that.subtask
                 && rows == that.rows
+                && preparedPart == that.preparedPart
                 && gid.equals(that.gid)
                 && Arrays.equals(walPayload, that.walPayload);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Objects.hash(gid, checkpointId, subtask, rows) + Arrays.hashCode(walPayload);
+        return 31 * Objects.hash(gid, checkpointId, subtask, rows, preparedPart)
+                + Arrays.hashCode(walPayload);
     }
 
     @Override
@@ -87,6 +115,7 @@ public final class PostgresCommittable {
                 + subtask
                 + ", rows="
                 + rows
+                + (preparedPart ? ", prepared" : "")
                 + (walPayload == null ? "" : ", walBytes=" + walPayload.length)
                 + '}';
     }

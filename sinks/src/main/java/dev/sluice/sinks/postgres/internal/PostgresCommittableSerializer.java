@@ -23,6 +23,7 @@ public final class PostgresCommittableSerializer
         out.writeLong(c.checkpointId());
         out.writeInt(c.subtask());
         out.writeLong(c.rows());
+        out.writeBoolean(c.hasPreparedPart());
         byte[] payload = c.walPayload();
         out.writeInt(payload == null ? -1 : payload.length);
         if (payload != null) {
@@ -41,13 +42,15 @@ public final class PostgresCommittableSerializer
                     long checkpointId = in.readLong();
                     int subtask = in.readInt();
                     long rows = in.readLong();
+                    boolean prepared = in.readBoolean();
                     int len = in.readInt();
                     byte[] payload = null;
                     if (len >= 0) {
                         payload = new byte[len];
                         in.readFully(payload);
                     }
-                    return new PostgresCommittable(gid, checkpointId, subtask, rows, payload);
+                    return new PostgresCommittable(
+                            gid, checkpointId, subtask, rows, prepared, payload);
                 }
             default:
                 throw new IOException(

@@ -32,6 +32,9 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
     private Connection connection;
     private boolean markersEnsured;
 
+    private static final int PRUNE_EVERY = 100;
+
+    private int commitsSincePrune = PRUNE_EVERY - 1;
     private volatile long lastCommitMillis;
     private volatile long openPrepared;
 
@@ -51,8 +54,14 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
         if (!requests.isEmpty() && connection != null) {
             try {
                 openPrepared = PreparedTransactions.list(connection, config.prefix).size();
+                if (++commitsSincePrune >= PRUNE_EVERY) {
+                    commitsSincePrune = 0;
+                    int pruned = markers.prune(connection, config.markerRetention);
+                    LOG.debug(
+                            "Pruned {} marker rows older than {}", pruned, config.markerRetention);
+                }
             } catch (SQLException e) {
-                LOG.debug("Counting open prepared transactions failed", e);
+                LOG.debug("Counting open prepared transactions or pruning markers failed", e);
             }
         }
     }
@@ -61,11 +70,19 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
             throws IOException, InterruptedException {
         PostgresCommittable c = request.getCommittable();
         Backoff backoff = Backoff.of(config);
+        boolean preparedDone = false;
         while (true) {
             long start = System.nanoTime();
             try {
                 Connection conn = connection();
-                boolean done = c.isWal() ? applyWal(conn, c) : commitPrepared(conn, c);
+                boolean done = false;
+                if (c.hasPreparedPart() && !preparedDone) {
+                    done = commitPrepared(conn, c);
+                    preparedDone = true;
+                }
+                if (c.isWal()) {
+                    done |= applyWal(conn, c);
+                }
                 if (done) {
                     lastCommitMillis = (System.nanoTime() - start) / 1_000_000;
                     LOG.debug(
@@ -77,7 +94,9 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
             } catch (SQLException e) {
                 String state = SqlStates.state(e);
                 boolean busy =
-                        !c.isWal() && state.equals(SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE);
+                        !preparedDone
+                                && c.hasPreparedPart()
+                                && state.equals(SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE);
                 if (!busy && !SqlStates.isTransient(e)) {
                     throw misconfiguration(c, e);
                 }
@@ -146,9 +165,10 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
             throws SQLException, IOException {
         conn.setAutoCommit(false);
         try {
-            if (!markers.insert(conn, c.gid(), c.checkpointId(), c.subtask(), c.rows(), false)) {
+            if (!markers.insert(
+                    conn, c.walMarker(), c.checkpointId(), c.subtask(), c.rows(), false)) {
                 conn.rollback();
-                LOG.info("{} was already applied (marker present): replay ignored", c.gid());
+                LOG.info("{} was already applied (marker present): replay ignored", c.walMarker());
                 return false;
             }
             if (allocator == null) {
@@ -166,11 +186,9 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
             conn.commit();
             return true;
         } catch (SQLException | IOException | RuntimeException e) {
-            try {
-                conn.rollback();
-            } catch (SQLException ignored) {
-                // The connection is likely broken; it gets replaced on retry.
-            }
+            // Dropping the session rolls back and never blocks on a broken COPY.
+            Connections.abortQuietly(conn);
+            connection = null;
             throw e;
         } finally {
             try {
@@ -225,7 +243,7 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
     }
 
     private void closeConnection() {
-        Connections.closeQuietly(connection);
+        Connections.abortQuietly(connection);
         connection = null;
     }
 

@@ -24,6 +24,7 @@ public final class PostgresSinkConfig implements Serializable {
     public final int maxAttempts;
     public final String markerSchema;
     public final int copyChunkSize;
+    public final Duration markerRetention;
 
     public PostgresSinkConfig(
             String url,
@@ -37,7 +38,8 @@ public final class PostgresSinkConfig implements Serializable {
             Duration maxBackoff,
             int maxAttempts,
             String markerSchema,
-            int copyChunkSize) {
+            int copyChunkSize,
+            Duration markerRetention) {
         this.url = url;
         this.user = user;
         this.password = password;
@@ -50,6 +52,7 @@ public final class PostgresSinkConfig implements Serializable {
         this.maxAttempts = maxAttempts;
         this.markerSchema = markerSchema;
         this.copyChunkSize = copyChunkSize;
+        this.markerRetention = markerRetention;
     }
 
     public TableRef markerTable() {

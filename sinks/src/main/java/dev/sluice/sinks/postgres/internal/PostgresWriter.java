@@ -2,10 +2,13 @@ package dev.sluice.sinks.postgres.internal;
 
 import dev.sluice.sinks.postgres.CommitMode;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
+import dev.sluice.sinks.postgres.RollbackRecord;
+import dev.sluice.sinks.postgres.RowChangeRecord;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -28,6 +31,14 @@ import org.slf4j.LoggerFactory;
  * {@code PREPARE TRANSACTION '<prefix>-<subtask>-<n>'}, where n is the last snapshotted checkpoint
  * + 1 (so n never exceeds the checkpoint that actually prepared it). In wal mode it only buffers
  * the serialized records and hands them to the committer through Flink state.
+ *
+ * <p>A prepared transaction's rows are invisible to later transactions until it commits, so a
+ * rollback ({@code DELETE}) or keyed row change in checkpoint n+1 could miss rows of checkpoint n,
+ * and an upsert could wait on n's locks while n's commit waits for this very task. When such a
+ * record arrives while this writer's earlier transactions are still prepared, it and every later
+ * record of the checkpoint are therefore not written but buffered into the committable, which the
+ * committer applies (write-ahead, with its own marker) right after committing the prepared part —
+ * by then everything before it is committed and visible. Stream order is kept throughout.
  *
  * <p>Any database error while writing breaks the transaction: the writer fails the task rather than
  * re-sending rows, and Flink replays from the last checkpoint. Recovery of a restored writer
@@ -57,6 +68,12 @@ public final class PostgresWriter
     private boolean txOpen;
     private Throwable broken;
     private long lastCheckpointId;
+
+    /** Gids this writer prepared (or recovery left) whose commit it has not yet observed. */
+    private final List<String> unconfirmed = new ArrayList<>();
+
+    /** This checkpoint's records go to the committable (see the class comment). */
+    private boolean buffering;
 
     private final DataOutputSerializer walOut = new DataOutputSerializer(4096);
     private long walRecords;
@@ -101,8 +118,10 @@ public final class PostgresWriter
                 CommitMode m = resolve(config.commitMode, maxPrepared);
                 markers.ensure(c);
                 if (maxPrepared > 0) {
-                    PreparedTransactions.recover(
-                            c, prefixes, subtask, parallelism, restoredCheckpointId);
+                    unconfirmed.clear();
+                    unconfirmed.addAll(
+                            PreparedTransactions.recover(
+                                    c, prefixes, subtask, parallelism, restoredCheckpointId));
                 }
                 if (m == CommitMode.PREPARED) {
                     c.setAutoCommit(false);
@@ -168,9 +187,8 @@ public final class PostgresWriter
     @Override
     public void write(PostgresSinkRecord record, Context context) throws IOException {
         checkNotBroken();
-        if (mode == CommitMode.WAL) {
-            PostgresSinkRecordSerializer.INSTANCE.serialize(record, walOut);
-            walRecords++;
+        if (mode == CommitMode.WAL || buffering) {
+            buffer(record);
             return;
         }
         long rowsBefore = applier.rows();
@@ -178,6 +196,21 @@ public final class PostgresWriter
         long copyBefore = applier.copyNanos();
         long start = System.nanoTime();
         try {
+            if (!unconfirmed.isEmpty() && needsCommittedPredecessors(record)) {
+                applier.finish();
+                unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
+                if (!unconfirmed.isEmpty()) {
+                    LOG.debug(
+                            "Writer {}: {} still prepared, buffering the rest of the checkpoint"
+                                    + " from {}",
+                            subtask,
+                            unconfirmed,
+                            record);
+                    buffering = true;
+                    buffer(record);
+                    return;
+                }
+            }
             txOpen = true;
             applier.apply(record);
         } catch (SQLException | IOException | RuntimeException e) {
@@ -187,6 +220,17 @@ public final class PostgresWriter
         recordsSent.inc(applier.rows() - rowsBefore);
         bytesSent.inc(applier.bytes() - bytesBefore);
         copyMillis.inc((applier.copyNanos() - copyBefore) / 1_000_000);
+    }
+
+    private void buffer(PostgresSinkRecord record) throws IOException {
+        PostgresSinkRecordSerializer.INSTANCE.serialize(record, walOut);
+        walRecords++;
+    }
+
+    private static boolean needsCommittedPredecessors(PostgresSinkRecord record) {
+        return record instanceof RollbackRecord
+                || (record instanceof RowChangeRecord
+                        && ((RowChangeRecord) record).op() != RowChangeRecord.Op.INSERT);
     }
 
     @Override
@@ -208,21 +252,17 @@ public final class PostgresWriter
         checkNotBroken();
         long checkpointId = lastCheckpointId + 1;
         String gid = Gids.gid(config.prefix, subtask, checkpointId);
-        if (mode == CommitMode.WAL) {
-            if (walRecords == 0) {
+        byte[] payload = walRecords == 0 ? null : walOut.getCopyOfBuffer();
+        long buffered = walRecords;
+        walOut.clear();
+        walRecords = 0;
+        buffering = false;
+        if (!txOpen) {
+            if (payload == null) {
                 return Collections.emptyList();
             }
-            PostgresCommittable c =
-                    new PostgresCommittable(
-                            gid, checkpointId, subtask, walRecords, walOut.getCopyOfBuffer());
-            LOG.debug(
-                    "Writer {} hands {} records to the committer as {}", subtask, walRecords, gid);
-            walOut.clear();
-            walRecords = 0;
-            return List.of(c);
-        }
-        if (!txOpen) {
-            return Collections.emptyList();
+            LOG.debug("Writer {} hands {} records to the committer as {}", subtask, buffered, gid);
+            return List.of(PostgresCommittable.wal(gid, checkpointId, subtask, buffered, payload));
         }
         long start = System.nanoTime();
         try {
@@ -234,9 +274,20 @@ public final class PostgresWriter
             }
             txOpen = false;
             applier.resetCounters();
+            unconfirmed.add(gid);
+            if (unconfirmed.size() > 8) {
+                unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
+            }
             lastPrepareMillis = (System.nanoTime() - start) / 1_000_000;
-            LOG.debug("Prepared {} with {} rows in {} ms", gid, rows, lastPrepareMillis);
-            return List.of(PostgresCommittable.prepared(gid, checkpointId, subtask, rows));
+            LOG.debug(
+                    "Prepared {} with {} rows in {} ms ({} records buffered)",
+                    gid,
+                    rows,
+                    lastPrepareMillis,
+                    buffered);
+            return List.of(
+                    new PostgresCommittable(
+                            gid, checkpointId, subtask, rows + buffered, true, payload));
         } catch (SQLException e) {
             throw fail("preparing " + gid, e);
         }
@@ -256,6 +307,8 @@ public final class PostgresWriter
 
     private IOException fail(String what, Exception e) {
         broken = e;
+        // The transaction is lost either way; dropping the session never blocks on a broken COPY.
+        Connections.abortQuietly(connection);
         if (applier != null) {
             applier.abandon();
         }
@@ -281,16 +334,13 @@ public final class PostgresWriter
 
     @Override
     public void close() throws Exception {
-        if (applier != null) {
-            applier.close();
-        }
         if (connection != null) {
-            try {
-                if (txOpen && !connection.isClosed()) {
-                    connection.rollback();
-                }
-            } catch (SQLException e) {
-                LOG.debug("Rollback on close failed", e);
+            if (txOpen || broken != null) {
+                // The server rolls back the open transaction when the session ends.
+                Connections.abortQuietly(connection);
+            }
+            if (applier != null) {
+                applier.close();
             }
             Connections.closeQuietly(connection);
             connection = null;

@@ -56,9 +56,9 @@ public final class PreparedTransactions {
      * Rolls back what subtask {@code subtask} of {@code parallelism} owns above {@code
      * restoredCheckpointId}: gids {@code <prefix>-<j>-<n>} with {@code j % parallelism == subtask}
      * and {@code n > restoredCheckpointId}. Owner-by-modulo covers every old subtask index after
-     * scaling down or up. Returns {rolled back, left to the committer}.
+     * scaling down or up. Returns the owned gids left to the committer.
      */
-    public static int[] recover(
+    public static List<String> recover(
             Connection c,
             Collection<String> prefixes,
             int subtask,
@@ -68,7 +68,7 @@ public final class PreparedTransactions {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(true);
         int rolledBack = 0;
-        int left = 0;
+        List<String> left = new ArrayList<>();
         try {
             for (String prefix : prefixes) {
                 for (String gid : list(c, prefix)) {
@@ -91,7 +91,7 @@ public final class PreparedTransactions {
                             }
                         }
                     } else {
-                        left++;
+                        left.add(gid);
                     }
                 }
             }
@@ -106,7 +106,24 @@ public final class PreparedTransactions {
                 restoredCheckpointId,
                 rolledBack,
                 prefixes,
-                left);
-        return new int[] {rolledBack, left};
+                left.size());
+        return left;
+    }
+
+    /** Those of {@code gids} that are still prepared (not yet committed or rolled back). */
+    public static List<String> stillPrepared(Connection c, List<String> gids) throws SQLException {
+        List<String> open = new ArrayList<>();
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
+                                + " AND gid = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", gids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    open.add(rs.getString(1));
+                }
+            }
+        }
+        return open;
     }
 }

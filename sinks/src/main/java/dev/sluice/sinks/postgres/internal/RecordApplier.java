@@ -266,7 +266,7 @@ public final class RecordApplier implements AutoCloseable {
     public void abandon() {
         if (copy != null) {
             try {
-                if (copy.isActive()) {
+                if (!connection.isClosed() && copy.isActive()) {
                     copy.cancelCopy();
                 }
             } catch (SQLException ignored) {
