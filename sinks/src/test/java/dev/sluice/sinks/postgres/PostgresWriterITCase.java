@@ -98,6 +98,31 @@ class PostgresWriterITCase {
     }
 
     @Test
+    void batchesOfSeveralTablesInterleaveInOneTransaction() throws Exception {
+        TableRef other = new TableRef("public", "other_blocks");
+        createTable();
+        try (Connection c = PG.connect()) {
+            PostgresTables.ensureTable(
+                    c, other, ArrowBatches.blocksSchema(), TableOptions.defaults());
+        }
+        PostgresSink sink = sink(CommitMode.AUTO);
+        try (PostgresWriter w = writer(0, 1, 0);
+                PostgresCommitter committer =
+                        new PostgresCommitter(sink.config(), new UnregisteredMetricsGroup());
+                Connection c = PG.connect()) {
+            // The first batch of a table needs a catalog read while the other table's COPY is open.
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 3)), null);
+            w.write(new ArrowBatchRecord(other, null, ArrowBatches.blocks(0, 4)), null);
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(3, 5)), null);
+            w.write(new RollbackRecord(other, null, 2), null);
+            w.write(new ArrowBatchRecord(other, null, ArrowBatches.blocks(2, 3)), null);
+            committer.commit(List.of(new FakeCommitRequest<>(w.prepareCommit().iterator().next())));
+            assertThat(Pg.count(c, "SELECT count(*) FROM blocks")).isEqualTo(5);
+            assertThat(Pg.count(c, "SELECT count(*) FROM other_blocks")).isEqualTo(3);
+        }
+    }
+
+    @Test
     void rollbackAfterAnUncommittedCheckpointStillSeesItsRows() throws Exception {
         createTable();
         PostgresSink sink = sink(CommitMode.AUTO);

@@ -109,6 +109,11 @@ public final class RecordApplier implements AutoCloseable {
             for (FieldVector v : vectors) {
                 names.add(v.getName());
             }
+            if (!catalog.knows(table, names)) {
+                // A catalog query cannot run on this connection while a COPY is open on it:
+                // pgjdbc would make this thread wait for itself.
+                finishCopy();
+            }
             catalog.requireColumns(connection, table, names);
             byte[] network = null;
             if (!names.contains(TableCatalog.NETWORK_COLUMN)

@@ -54,6 +54,20 @@ public final class TableCatalog {
         return cached;
     }
 
+    /** Whether the cached columns of {@code table} include all {@code names} (no query needed). */
+    boolean knows(TableRef table, Iterable<String> names) {
+        Map<String, String> known = columns.get(table);
+        if (known == null) {
+            return false;
+        }
+        for (String name : names) {
+            if (!known.containsKey(name)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean hasNetwork(Connection connection, TableRef table) throws SQLException {
         return columns(connection, table, false).containsKey(NETWORK_COLUMN);
     }

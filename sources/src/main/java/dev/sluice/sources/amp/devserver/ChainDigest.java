@@ -64,6 +64,18 @@ public final class ChainDigest {
                             + " || coalesce(encode(\"topic0\", 'hex'), ''), E'\\n' ORDER BY"
                             + " \"_block_num\", \"log_index\"), '')) AS md5 FROM logs");
 
+    /**
+     * {@link #POSTGRES_QUERIES} for {@code table} synced into {@code target} (an already quoted,
+     * possibly schema-qualified table name).
+     */
+    public static String postgresQuery(String table, String target) {
+        String query = POSTGRES_QUERIES.get(table);
+        if (query == null) {
+            throw new IllegalArgumentException("No digest for table " + table);
+        }
+        return query.substring(0, query.lastIndexOf(" FROM ") + 6) + target;
+    }
+
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private ChainDigest() {}
