@@ -27,6 +27,8 @@ final class SyncCommand {
     static final String USAGE =
             "Usage: sync-job.jar [sync] --dataset <ref> --tables <t1,t2> --database-url <url>"
                 + " [options]\n\n"
+                + "       sync-job.jar [sync] --config pipelines.yaml [--pipeline NAME]"
+                + " [options]\n\n"
                 + "Syncs Amp datasets into PostgreSQL exactly once, rolling back chain reorgs.\n\n"
                 + "Options:\n";
 
@@ -41,6 +43,9 @@ final class SyncCommand {
             if (Boolean.TRUE.equals(cl.get(SyncOptions.HELP))) {
                 out.print(USAGE + CommandLine.help(SyncOptions.ALL));
                 return 0;
+            }
+            if (cl.isSet(SyncOptions.CONFIG)) {
+                return PipelineFileCommand.run(cl, environment, out, err);
             }
             settings = SyncSettings.from(cl, environment);
             plan = plan(settings);

@@ -142,7 +142,15 @@ public final class SyncOptions {
             option("config", Parsers::readableFile)
                     .shortName("c")
                     .env("SLUICE_CONFIG")
-                    .description("Pipeline file (YAML) with several datasets, sinks and options.")
+                    .description(
+                            "Pipeline file (YAML): datastores and pipelines (Amp datasets and"
+                                    + " PostgreSQL CDC) to run in one job; see docs/pipelines.md.")
+                    .build();
+
+    public static final CliOption<String> PIPELINE =
+            option("pipeline", Function.identity())
+                    .env("SLUICE_PIPELINE")
+                    .description("With --config: run only the pipeline of this name.")
                     .build();
 
     public static final CliOption<Boolean> HELP =
@@ -166,6 +174,7 @@ public final class SyncOptions {
                     COMMIT_MODE,
                     STATE_DIR,
                     CONFIG,
+                    PIPELINE,
                     HELP);
 
     private SyncOptions() {}

@@ -4,12 +4,12 @@ import dev.sluice.sinks.postgres.internal.PostgresSinkRecordSerializer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
- * What the PostgreSQL sink writes: a columnar Arrow batch, a rollback of a stream's blocks, or a
- * row change. Records of one writer are applied in stream order inside the checkpoint's
- * transaction.
+ * What the PostgreSQL sink writes: a columnar Arrow batch, a rollback of a stream's blocks, a row
+ * change, or a new column. Records of one writer are applied in stream order inside the
+ * checkpoint's transaction.
  */
 public sealed interface PostgresSinkRecord
-        permits ArrowBatchRecord, RollbackRecord, RowChangeRecord {
+        permits ArrowBatchRecord, RollbackRecord, RowChangeRecord, AddColumnRecord {
 
     /** The table this record writes to. */
     TableRef table();

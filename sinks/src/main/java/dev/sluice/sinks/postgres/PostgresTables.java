@@ -105,6 +105,126 @@ public final class PostgresTables {
         }
     }
 
+    /**
+     * Makes {@code table} hold {@code columns} (the CDC path, where types come from the source
+     * catalog): creates it (and its schema) if missing, otherwise adds the missing columns as
+     * nullable. With {@code uniqueKey} non-empty and {@code unique}, the key becomes the primary
+     * key of a new table, and an existing table must have a unique index on exactly those columns
+     * (what {@code INSERT … ON CONFLICT} needs); without {@code unique} the key gets a plain index.
+     * Runs in autocommit mode.
+     *
+     * @throws SQLException with SQLSTATE 42P10 when an existing table lacks the unique index
+     */
+    public static void ensureTable(
+            Connection connection,
+            TableRef table,
+            List<ColumnDef> columns,
+            List<String> uniqueKey,
+            boolean unique)
+            throws SQLException {
+        boolean auto = connection.getAutoCommit();
+        connection.setAutoCommit(true);
+        try (Statement s = connection.createStatement()) {
+            Map<String, String> existing = TableCatalog.readColumns(connection, table);
+            String keyList = quotedList(uniqueKey);
+            if (existing.isEmpty()) {
+                s.execute("CREATE SCHEMA IF NOT EXISTS " + TableRef.quote(table.schema()));
+                StringBuilder ddl =
+                        new StringBuilder("CREATE TABLE IF NOT EXISTS ")
+                                .append(table.quoted())
+                                .append(" (");
+                for (int i = 0; i < columns.size(); i++) {
+                    ColumnDef c = columns.get(i);
+                    boolean key = uniqueKey.contains(c.name());
+                    ddl.append(i == 0 ? "" : ", ")
+                            .append(TableRef.quote(c.name()))
+                            .append(' ')
+                            .append(c.sqlType())
+                            .append(c.nullable() && !(unique && key) ? "" : " NOT NULL");
+                }
+                if (unique && !uniqueKey.isEmpty()) {
+                    ddl.append(", PRIMARY KEY (").append(keyList).append(')');
+                }
+                s.execute(ddl.append(')').toString());
+                if (!unique && !uniqueKey.isEmpty()) {
+                    s.execute(
+                            "CREATE INDEX IF NOT EXISTS "
+                                    + TableRef.quote(truncate(table.table() + "_key_idx"))
+                                    + " ON "
+                                    + table.quoted()
+                                    + " ("
+                                    + keyList
+                                    + ")");
+                }
+                LOG.info("Created table {} with {} columns", table, columns.size());
+                return;
+            }
+            for (ColumnDef c : columns) {
+                if (!existing.containsKey(c.name())) {
+                    s.execute(
+                            "ALTER TABLE "
+                                    + table.quoted()
+                                    + " ADD COLUMN IF NOT EXISTS "
+                                    + TableRef.quote(c.name())
+                                    + ' '
+                                    + c.sqlType());
+                    LOG.info(
+                            "Added column {} {} to {}",
+                            TableRef.quote(c.name()),
+                            c.sqlType(),
+                            table);
+                }
+            }
+            if (unique && !uniqueKey.isEmpty() && !hasUniqueIndex(connection, table, uniqueKey)) {
+                throw new SQLException(
+                        "Table "
+                                + table
+                                + " has no primary key or unique index on exactly ("
+                                + keyList
+                                + "), which merging by unique_key needs: create one, e.g. CREATE"
+                                + " UNIQUE INDEX ON "
+                                + table
+                                + " ("
+                                + keyList
+                                + ")",
+                        "42P10");
+            }
+        } finally {
+            connection.setAutoCommit(auto);
+        }
+    }
+
+    private static boolean hasUniqueIndex(Connection connection, TableRef table, List<String> key)
+            throws SQLException {
+        try (java.sql.PreparedStatement ps =
+                connection.prepareStatement(
+                        "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_index i"
+                                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum ="
+                                + " ANY(i.indkey) WHERE i.indrelid = to_regclass(?) AND"
+                                + " i.indisunique AND i.indpred IS NULL GROUP BY i.indexrelid")) {
+            ps.setString(1, table.quoted());
+            List<String> wanted = new ArrayList<>(key);
+            java.util.Collections.sort(wanted);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String[] cols = (String[]) rs.getArray(1).getArray();
+                    if (java.util.Arrays.asList(cols).equals(wanted)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String quotedList(List<String> names) {
+        StringBuilder b = new StringBuilder();
+        for (String n : names) {
+            b.append(b.length() == 0 ? "" : ", ").append(TableRef.quote(n));
+        }
+        return b.toString();
+    }
+
     private static void create(
             Statement s, TableRef table, List<String[]> columns, TableOptions options)
             throws SQLException {

@@ -1,5 +1,6 @@
 package dev.sluice.sinks.postgres.internal;
 
+import dev.sluice.sinks.postgres.AddColumnRecord;
 import dev.sluice.sinks.postgres.ArrowBatchRecord;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
@@ -39,6 +40,7 @@ public final class PostgresSinkRecordSerializer
     private static final byte ARROW = 1;
     private static final byte ROLLBACK = 2;
     private static final byte ROW = 3;
+    private static final byte ADD_COLUMN = 4;
 
     private static final byte V_NULL = 0;
     private static final byte V_BOOL = 1;
@@ -98,6 +100,12 @@ public final class PostgresSinkRecordSerializer
             writeTable(r.table(), out);
             writeNullableString(r.network(), out);
             out.writeLong(r.fromBlock());
+        } else if (record instanceof AddColumnRecord) {
+            AddColumnRecord r = (AddColumnRecord) record;
+            out.writeByte(ADD_COLUMN);
+            writeTable(r.table(), out);
+            out.writeUTF(r.column());
+            out.writeUTF(r.sqlType());
         } else {
             RowChangeRecord r = (RowChangeRecord) record;
             out.writeByte(ROW);
@@ -156,6 +164,8 @@ public final class PostgresSinkRecordSerializer
                     }
                     return new RowChangeRecord(table, ops[opIndex], columns, values, keys);
                 }
+            case ADD_COLUMN:
+                return new AddColumnRecord(readTable(in), in.readUTF(), in.readUTF());
             default:
                 throw new IOException("Unknown PostgresSinkRecord kind " + kind);
         }

@@ -1,5 +1,6 @@
 package dev.sluice.sinks.postgres.internal;
 
+import dev.sluice.sinks.postgres.AddColumnRecord;
 import dev.sluice.sinks.postgres.ArrowBatchRecord;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
@@ -87,6 +88,9 @@ public final class RecordApplier implements AutoCloseable {
         } else if (record instanceof RollbackRecord) {
             finish();
             applyRollback((RollbackRecord) record);
+        } else if (record instanceof AddColumnRecord) {
+            finish();
+            applyAddColumn((AddColumnRecord) record);
         } else {
             applyRow((RowChangeRecord) record);
         }
@@ -169,6 +173,19 @@ public final class RecordApplier implements AutoCloseable {
             }
             ps.executeUpdate();
         }
+    }
+
+    private void applyAddColumn(AddColumnRecord record) throws SQLException {
+        try (java.sql.Statement s = connection.createStatement()) {
+            s.execute(
+                    "ALTER TABLE "
+                            + record.table().quoted()
+                            + " ADD COLUMN IF NOT EXISTS "
+                            + TableRef.quote(record.column())
+                            + ' '
+                            + record.sqlType());
+        }
+        catalog.forget(record.table());
     }
 
     private void applyRow(RowChangeRecord record) throws SQLException {

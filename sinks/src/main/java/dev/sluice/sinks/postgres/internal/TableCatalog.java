@@ -68,6 +68,11 @@ public final class TableCatalog {
         return true;
     }
 
+    /** Drops the cached columns of {@code table} (after DDL on it). */
+    void forget(TableRef table) {
+        columns.remove(table);
+    }
+
     boolean hasNetwork(Connection connection, TableRef table) throws SQLException {
         return columns(connection, table, false).containsKey(NETWORK_COLUMN);
     }

@@ -1,0 +1,87 @@
+package dev.sluice.job.config;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One pipeline of the file, validated: a CDC pipeline (postgres source) or an Amp pipeline (amp
+ * source), its optional transform SQL and its sink.
+ */
+public final class PipelineSpec implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public final String name;
+    public final Datastore source;
+    // CDC source
+    public final String sourceSchema;
+    public final String sourceTable;
+    public final boolean snapshot;
+    public final List<FilterSpec> filters;
+    public final String slotName;
+    public final String publication;
+    public final long walWarningBytes;
+    // Amp source
+    public final String dataset;
+    public final List<String> tables;
+    public final int retentionBlocks;
+    // transform
+    public final TransformSpec transform;
+    // sink
+    public final Datastore sink;
+    public final String sinkSchema;
+    public final String sinkTable;
+    public final MergeSpec merge;
+    public final List<String> uniqueKey;
+    public final List<FieldSpec> fields;
+
+    PipelineSpec(
+            String name,
+            Datastore source,
+            String sourceSchema,
+            String sourceTable,
+            boolean snapshot,
+            List<FilterSpec> filters,
+            String slotName,
+            String publication,
+            long walWarningBytes,
+            String dataset,
+            List<String> tables,
+            int retentionBlocks,
+            TransformSpec transform,
+            Datastore sink,
+            String sinkSchema,
+            String sinkTable,
+            MergeSpec merge,
+            List<String> uniqueKey,
+            List<FieldSpec> fields) {
+        this.name = name;
+        this.source = source;
+        this.sourceSchema = sourceSchema;
+        this.sourceTable = sourceTable;
+        this.snapshot = snapshot;
+        this.filters = List.copyOf(filters);
+        this.slotName = slotName;
+        this.publication = publication;
+        this.walWarningBytes = walWarningBytes;
+        this.dataset = dataset;
+        this.tables = List.copyOf(tables);
+        this.retentionBlocks = retentionBlocks;
+        this.transform = transform;
+        this.sink = sink;
+        this.sinkSchema = sinkSchema;
+        this.sinkTable = sinkTable;
+        this.merge = merge;
+        this.uniqueKey = List.copyOf(uniqueKey);
+        this.fields = List.copyOf(fields);
+    }
+
+    public boolean isCdc() {
+        return source.type == Datastore.Type.POSTGRES;
+    }
+
+    @Override
+    public String toString() {
+        return "Pipeline{" + name + ", " + (isCdc() ? "cdc" : "amp") + '}';
+    }
+}
