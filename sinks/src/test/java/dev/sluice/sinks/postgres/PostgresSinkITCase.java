@@ -90,12 +90,12 @@ class PostgresSinkITCase {
         }
         BlocksPipeline.FAIL_AFTER_CHECKPOINTS.set(2);
         BlocksPipeline.FAIL_AT_ELEMENT.set(100);
-        BlocksPipeline.FAIL_IN_NOTIFY_FROM.set(8);
+        BlocksPipeline.FAIL_IN_NOTIFY_FROM.set(4);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(conf(10));
         env.enableCheckpointing(100);
         env.setParallelism(2);
-        BlocksPipeline.build(env, sink(PG.jdbcUrl()).build(), batches, 8);
+        BlocksPipeline.build(env, sink(PG.jdbcUrl()).build(), batches, 15);
 
         // Meanwhile, keep killing the committers' sessions: commits must retry, not duplicate.
         AtomicBoolean running = new AtomicBoolean(true);

@@ -109,9 +109,25 @@ public final class PostgresWriter
             prefixes.add(s.prefix());
         }
         this.allocator = new RootAllocator();
-        CommitMode resolved = null;
+        try {
+            this.mode = start(prefixes, restoredCheckpointId);
+        } catch (InterruptedException | RuntimeException e) {
+            allocator.close();
+            throw e;
+        }
+        LOG.info(
+                "PostgreSQL sink writer {}/{} started in {} mode, restored checkpoint {}",
+                subtask,
+                parallelism,
+                mode,
+                restoredCheckpointId);
+    }
+
+    /** Resolves the mode, ensures the marker table and recovers, retrying transient errors. */
+    private CommitMode start(Set<String> prefixes, long restoredCheckpointId)
+            throws InterruptedException {
         Backoff backoff = Backoff.of(config);
-        while (resolved == null) {
+        while (true) {
             Connection c = Connections.openWithRetry(config, "writer-" + subtask);
             try {
                 int maxPrepared = PreparedTransactions.maxPreparedTransactions(c);
@@ -130,11 +146,10 @@ public final class PostgresWriter
                 } else {
                     Connections.closeQuietly(c);
                 }
-                resolved = m;
+                return m;
             } catch (SQLException e) {
                 Connections.closeQuietly(c);
                 if (!SqlStates.isTransient(e) || !backoff.retry()) {
-                    allocator.close();
                     throw new FlinkRuntimeException(
                             "PostgreSQL sink writer "
                                     + subtask
@@ -148,17 +163,9 @@ public final class PostgresWriter
                         e.getMessage());
             } catch (RuntimeException e) {
                 Connections.closeQuietly(c);
-                allocator.close();
                 throw e;
             }
         }
-        this.mode = resolved;
-        LOG.info(
-                "PostgreSQL sink writer {}/{} started in {} mode, restored checkpoint {}",
-                subtask,
-                parallelism,
-                mode,
-                restoredCheckpointId);
     }
 
     static CommitMode resolve(CommitMode requested, int maxPrepared) {
