@@ -27,7 +27,10 @@ public final class Main {
 
     private Main() {}
 
+    private static String[] ARGS = new String[0];
+
     public static void main(String[] args) throws Throwable {
+        ARGS = args;
         ClassLoader loader = Main.class.getClassLoader();
         if (!canLoad(loader, FLINK_MARKER_CLASS)) {
             loader = withFlinkRuntime();
@@ -73,6 +76,11 @@ public final class Main {
         }
         if (System.getProperty("log4j.configurationFile") == null) {
             System.setProperty("log4j.configurationFile", "sluice-log4j2.properties");
+        }
+        if (System.getProperty("sluice.log.file") == null) {
+            // Each tool logs to its own file, so a dev server and a job side by side don't mix.
+            boolean devServer = ARGS.length > 0 && "amp-dev-server".equals(ARGS[0]);
+            System.setProperty("sluice.log.file", devServer ? "amp-dev-server.log" : "sluice.log");
         }
         return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
     }

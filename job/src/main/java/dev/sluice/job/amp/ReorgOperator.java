@@ -83,7 +83,7 @@ public final class ReorgOperator
             case COMPLETE:
                 for (BlockRange r : record.ranges()) {
                     s.complete(r.network(), r.start(), r.end(), r.hash(), retentionBlocks);
-                    board.completed(r.end(), r.end() - r.start() + 1, r.timestamp());
+                    board.completed(r.end(), r.end() - r.start() + 1);
                 }
                 break;
             default:

@@ -1,8 +1,11 @@
 package dev.sluice.job.local;
 
 import java.io.PrintStream;
+import java.net.MalformedURLException;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +13,9 @@ import java.util.function.Consumer;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.PipelineOptionsInternal;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -59,6 +64,12 @@ public final class LocalRunner {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         conf.set(PipelineOptionsInternal.PIPELINE_FIXED_JOB_ID, LOCAL_JOB_ID.toHexString());
+        // Without a job classpath Flink deserializes the job with the JVM's system class loader,
+        // which under `java -jar sync-job.jar` holds no Flink (Main puts it in a loader of its
+        // own). Naming our code source makes Flink build a user-code loader on top of ours;
+        // parent-first keeps every class — and the progress board's state — in one loader.
+        conf.set(PipelineOptions.CLASSPATHS, List.of(codeSource()));
+        conf.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
         Optional<Path> latest = LocalCheckpoints.latest(stateDir);
         latest.ifPresent(
                 p -> {
@@ -66,6 +77,20 @@ public final class LocalRunner {
                     conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toUri().toString());
                 });
         return conf;
+    }
+
+    private static String codeSource() {
+        try {
+            return LocalRunner.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI()
+                    .toURL()
+                    .toString();
+        } catch (URISyntaxException | MalformedURLException e) {
+            throw new IllegalStateException("Cannot locate Sluice's own code", e);
+        }
     }
 
     /**

@@ -40,7 +40,6 @@ public final class ProgressBoard {
         final AtomicLong reorgs = new AtomicLong();
         volatile long block = -1;
         volatile long lastRangeBlocks;
-        volatile Long blockTimestamp;
         volatile String stopped;
 
         Stream(String id, String table) {
@@ -52,10 +51,9 @@ public final class ProgressBoard {
             rows.addAndGet(n);
         }
 
-        public void completed(long endBlock, long rangeBlocks, Long timestamp) {
+        public void completed(long endBlock, long rangeBlocks) {
             block = Math.max(block, endBlock);
             lastRangeBlocks = rangeBlocks;
-            blockTimestamp = timestamp;
         }
 
         public void reorg(long depth) {
@@ -92,14 +90,10 @@ public final class ProgressBoard {
 
         /**
          * Whether the stream follows the chain head rather than catching up: Amp sends ranges of up
-         * to 1000 blocks while backfilling and a few blocks at the head; a recent end-block
-         * timestamp, when the server sends one, settles it.
+         * to 1000 blocks while backfilling and one or a few blocks at the head. (Block timestamps
+         * would say it too, but test chains and replayed chains carry old ones.)
          */
         public boolean followingHead() {
-            Long ts = blockTimestamp;
-            if (ts != null) {
-                return System.currentTimeMillis() / 1000 - ts < 120;
-            }
             return block >= 0 && lastRangeBlocks <= 10;
         }
     }
