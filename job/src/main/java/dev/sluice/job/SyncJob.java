@@ -1,5 +1,6 @@
 package dev.sluice.job;
 
+import dev.sluice.job.demo.DemoCommand;
 import dev.sluice.sources.amp.devserver.AmpDevServerCli;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -20,6 +21,8 @@ public final class SyncJob {
                     "Commands:",
                     "  sync            run the sync job (the default command: options alone mean"
                             + " sync)",
+                    "  demo            run the Amp dev server, an embedded PostgreSQL and the sync"
+                            + " job",
                     "  amp-dev-server  run the Amp dev server (emulator); --help for its options",
                     "  --help, -h      print this help",
                     "  --version       print the version",
@@ -47,6 +50,8 @@ public final class SyncJob {
                 return 0;
             case "sync":
                 return SyncCommand.run(rest, env, out, err);
+            case "demo":
+                return DemoCommand.run(rest, out, err, SyncCommand::run);
             case "amp-dev-server":
                 return AmpDevServerCli.run(rest, out, err);
             default:
