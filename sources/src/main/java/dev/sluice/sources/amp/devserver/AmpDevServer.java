@@ -61,11 +61,18 @@ public final class AmpDevServer implements AutoCloseable {
         }
         allocator = new RootAllocator();
         flightExecutor = Executors.newCachedThreadPool(daemon("amp-dev-flight"));
-        flightServer =
+        FlightServer.Builder flight =
                 FlightServer.builder()
                         .allocator(allocator)
-                        .location(Location.forGrpcInsecure(options.host, options.port))
-                        .producer(new DevFlightProducer(this))
+                        .location(
+                                options.tls()
+                                        ? Location.forGrpcTls(options.host, options.port)
+                                        : Location.forGrpcInsecure(options.host, options.port));
+        if (options.tls()) {
+            flight.useTls(options.tlsCertChain.toFile(), options.tlsKey.toFile());
+        }
+        flightServer =
+                flight.producer(new DevFlightProducer(this))
                         .middleware(
                                 AmpCallMiddleware.KEY,
                                 new AmpCallMiddleware.Factory(options.authToken))
@@ -113,7 +120,9 @@ public final class AmpDevServer implements AutoCloseable {
 
     /** {@code grpc+tcp://localhost:<port>}: where a local client connects. */
     public Location flightLocation() {
-        return Location.forGrpcInsecure("localhost", flightPort());
+        return options.tls()
+                ? Location.forGrpcTls("localhost", flightPort())
+                : Location.forGrpcInsecure("localhost", flightPort());
     }
 
     public AmpDevServerOptions options() {

@@ -26,6 +26,8 @@ public final class AmpDevServerBuilder {
     Duration keepAlive = Duration.ofSeconds(30);
     long batchBytes = 2L << 20;
     String authToken;
+    java.nio.file.Path tlsCertChain;
+    java.nio.file.Path tlsKey;
 
     AmpDevServerBuilder() {}
 
@@ -138,6 +140,13 @@ public final class AmpDevServerBuilder {
         return this;
     }
 
+    /** Serves Flight over TLS with this PEM certificate chain and PKCS#8 PEM private key. */
+    public AmpDevServerBuilder tls(java.nio.file.Path certChain, java.nio.file.Path key) {
+        this.tlsCertChain = certChain;
+        this.tlsKey = key;
+        return this;
+    }
+
     /** Validates the options; the server is not started yet. */
     public AmpDevServerOptions options() {
         check(port >= 0 && port <= 65535, "--port must be between 0 and 65535, got " + port);
@@ -173,6 +182,17 @@ public final class AmpDevServerBuilder {
         check(
                 authToken == null || !authToken.isBlank(),
                 "--auth-token must not be empty (leave it out to turn authentication off)");
+        check(
+                (tlsCertChain == null) == (tlsKey == null),
+                "--tls-cert and --tls-key go together: give both to serve TLS, or neither");
+        if (tlsCertChain != null) {
+            check(
+                    java.nio.file.Files.isReadable(tlsCertChain),
+                    "--tls-cert " + tlsCertChain + " is not a readable file");
+            check(
+                    java.nio.file.Files.isReadable(tlsKey),
+                    "--tls-key " + tlsKey + " is not a readable file");
+        }
         return new AmpDevServerOptions(this);
     }
 

@@ -48,6 +48,9 @@ public final class AmpDevServerCli {
                             + " 2097152)",
                     "  --auth-token TOKEN            require 'authorization: Bearer TOKEN'"
                             + " (default: no auth)",
+                    "  --tls-cert FILE               serve TLS with this PEM certificate chain"
+                            + " (with --tls-key)",
+                    "  --tls-key FILE                PKCS#8 PEM private key of --tls-cert",
                     "  --help, -h                    print this help",
                     "",
                     "Admin API: GET /chain/head, POST /chain/mine?blocks=n,"
@@ -87,7 +90,8 @@ public final class AmpDevServerCli {
         try {
             server.start();
             out.println(
-                    "Amp dev server: Flight on grpc://"
+                    "Amp dev server: Flight on "
+                            + (server.options().tls() ? "grpc+tls://" : "grpc://")
                             + server.options().host()
                             + ":"
                             + server.flightPort()
@@ -115,6 +119,8 @@ public final class AmpDevServerCli {
     /** The builder for the arguments, or null when help was asked for. */
     static AmpDevServerBuilder parse(String[] args) {
         AmpDevServerBuilder b = AmpDevServer.builder();
+        java.nio.file.Path tlsCert = null;
+        java.nio.file.Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--help") || flag.equals("-h")) {
@@ -186,10 +192,19 @@ public final class AmpDevServerCli {
                 case "--auth-token":
                     b.authToken(value);
                     break;
+                case "--tls-cert":
+                    tlsCert = java.nio.file.Path.of(value);
+                    break;
+                case "--tls-key":
+                    tlsKey = java.nio.file.Path.of(value);
+                    break;
                 default:
                     throw new IllegalArgumentException(
                             "unknown option '" + flag + "' (see --help)");
             }
+        }
+        if (tlsCert != null || tlsKey != null) {
+            b.tls(tlsCert, tlsKey);
         }
         b.options();
         return b;

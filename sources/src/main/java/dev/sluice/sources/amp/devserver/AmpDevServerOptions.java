@@ -26,6 +26,8 @@ public final class AmpDevServerOptions {
     final Duration keepAlive;
     final long batchBytes;
     final String authToken;
+    final java.nio.file.Path tlsCertChain;
+    final java.nio.file.Path tlsKey;
 
     AmpDevServerOptions(AmpDevServerBuilder b) {
         this.host = b.host;
@@ -45,6 +47,13 @@ public final class AmpDevServerOptions {
         this.keepAlive = b.keepAlive;
         this.batchBytes = b.batchBytes;
         this.authToken = b.authToken;
+        this.tlsCertChain = b.tlsCertChain;
+        this.tlsKey = b.tlsKey;
+    }
+
+    /** Whether Flight is served over TLS. */
+    public boolean tls() {
+        return tlsCertChain != null;
     }
 
     public String host() {
@@ -101,6 +110,8 @@ public final class AmpDevServerOptions {
                 + ", batch-bytes="
                 + batchBytes
                 + ", auth="
-                + (authToken == null ? "off" : "bearer token");
+                + (authToken == null ? "off" : "bearer token")
+                + ", tls="
+                + (tlsCertChain == null ? "off" : tlsCertChain);
     }
 }

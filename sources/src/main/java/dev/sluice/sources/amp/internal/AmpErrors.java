@@ -11,6 +11,15 @@ public final class AmpErrors {
 
     private AmpErrors() {}
 
+    private static boolean causedByTls(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the request itself was refused, so retrying cannot help. */
     public static boolean isFatal(FlightRuntimeException e) {
         FlightStatusCode code = e.status().code();
@@ -34,7 +43,25 @@ public final class AmpErrors {
         if (said == null || said.isBlank()) {
             said = e.getMessage();
         }
+        // gRPC appends its channel pipeline on further lines; one line is enough for people.
+        said = said == null ? "" : said.lines().findFirst().orElse("");
         String hint;
+        if (causedByTls(e)) {
+            hint =
+                    "the TLS handshake failed: trust the server's CA with --amp-tls-ca"
+                        + " (source.amp.tls.ca-file), or check the scheme (https:// vs http://)";
+            return "Amp stream '"
+                    + stream
+                    + "' at "
+                    + endpoint
+                    + " failed with "
+                    + e.status().code()
+                    + ": "
+                    + said
+                    + " ("
+                    + hint
+                    + ")";
+        }
         switch (e.status().code()) {
             case UNAUTHENTICATED:
             case UNAUTHORIZED:
