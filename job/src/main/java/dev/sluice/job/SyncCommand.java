@@ -109,6 +109,7 @@ final class SyncCommand {
                 "amp",
                 builder.build(),
                 AmpJobPlan.targetsFor(s.datasets, s.tables, s.targetSchema),
+                AmpJobPlan.uniqueKeysFor(s.datasets, s.tables, s.uniqueKeys),
                 s.retentionBlocks,
                 new AmpJobPlan.DatabaseTarget(
                         s.database.jdbcUrl(),

@@ -23,6 +23,7 @@ public final class SyncSettings {
     final String ampAddress;
     final String authToken;
     final Path ampTlsCa;
+    final Map<String, List<String>> uniqueKeys = new java.util.LinkedHashMap<>();
     final int maxDbConnections;
     final int retentionBlocks;
     final int grpcMaxDecodeMb;
@@ -57,6 +58,20 @@ public final class SyncSettings {
         ampAddress = cl.get(SyncOptions.AMP_FLIGHT_ADDR);
         authToken = token(cl);
         ampTlsCa = cl.get(SyncOptions.AMP_TLS_CA);
+        for (Map.Entry<String, List<String>> key : cl.getAll(SyncOptions.UNIQUE_KEY)) {
+            if (uniqueKeys.put(key.getKey(), key.getValue()) != null) {
+                throw new UsageException(
+                        "--unique-key gives table '" + key.getKey() + "' twice; give it once.");
+            }
+            if (!tables.contains(key.getKey())) {
+                throw new UsageException(
+                        "--unique-key names table '"
+                                + key.getKey()
+                                + "', which is not among --tables "
+                                + tables
+                                + ".");
+            }
+        }
         maxDbConnections = cl.get(SyncOptions.MAX_DB_CONNECTIONS);
         retentionBlocks = cl.get(SyncOptions.RETENTION_BLOCKS);
         grpcMaxDecodeMb = cl.get(SyncOptions.GRPC_MAX_DECODE_MB);

@@ -29,6 +29,7 @@ public final class AmpJobPlan {
     private final String name;
     private final AmpSource source;
     private final Map<String, TableRef> targets;
+    private final Map<String, List<String>> uniqueKeys;
     private final int retentionBlocks;
     private final DatabaseTarget database;
 
@@ -74,11 +75,50 @@ public final class AmpJobPlan {
             Map<String, TableRef> targets,
             int retentionBlocks,
             DatabaseTarget database) {
+        this(name, source, targets, Map.of(), retentionBlocks, database);
+    }
+
+    /**
+     * With {@code uniqueKeys} (stream id → key columns): those tables are merged by key, with the
+     * key as primary key, instead of appended.
+     */
+    public AmpJobPlan(
+            String name,
+            AmpSource source,
+            Map<String, TableRef> targets,
+            Map<String, List<String>> uniqueKeys,
+            int retentionBlocks,
+            DatabaseTarget database) {
         this.name = name;
         this.source = source;
         this.targets = Map.copyOf(targets);
+        this.uniqueKeys = Map.copyOf(uniqueKeys);
         this.retentionBlocks = retentionBlocks;
         this.database = database;
+    }
+
+    /**
+     * Stream id → key columns for the tables in {@code keysByTable} (table name → columns), for
+     * every dataset; a table not streamed is an error.
+     */
+    public static Map<String, List<String>> uniqueKeysFor(
+            List<DatasetReference> datasets,
+            List<String> tables,
+            Map<String, List<String>> keysByTable) {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> e : keysByTable.entrySet()) {
+            if (!tables.contains(e.getKey())) {
+                throw new IllegalArgumentException(
+                        "--unique-key names table '"
+                                + e.getKey()
+                                + "', which is not among --tables "
+                                + tables);
+            }
+            for (DatasetReference dataset : datasets) {
+                keys.put(AmpStreamSpec.idFor(dataset, e.getKey()), e.getValue());
+            }
+        }
+        return keys;
     }
 
     /**
@@ -114,10 +154,16 @@ public final class AmpJobPlan {
             throw new SetupException(
                     "Cannot read the schemas from the Amp server: " + e.getMessage(), e);
         }
+        for (Map.Entry<String, List<String>> e : uniqueKeys.entrySet()) {
+            checkKeyable(e.getKey(), schemas.get(e.getKey()), e.getValue());
+        }
         try (Connection c = database.connect()) {
             for (AmpStreamSpec s : source.streams()) {
-                PostgresTables.ensureTable(
-                        c, targets.get(s.id()), schemas.get(s.id()), TableOptions.defaults());
+                TableOptions options = TableOptions.defaults();
+                if (uniqueKeys.containsKey(s.id())) {
+                    options = options.withUniqueKey(uniqueKeys.get(s.id()));
+                }
+                PostgresTables.ensureTable(c, targets.get(s.id()), schemas.get(s.id()), options);
             }
         } catch (SQLException e) {
             throw new SetupException(
@@ -126,6 +172,40 @@ public final class AmpJobPlan {
                             + ": "
                             + e.getMessage(),
                     e);
+        }
+    }
+
+    /** A table merged by key needs its key columns and scalar columns only (rows are unpacked). */
+    private void checkKeyable(String stream, Schema schema, List<String> keys)
+            throws SetupException {
+        for (String key : keys) {
+            if (schema.getFields().stream().noneMatch(f -> f.getName().equals(key))) {
+                throw new SetupException(
+                        "Stream " + stream + " has no column '" + key + "' for its unique key",
+                        null);
+            }
+        }
+        if (schema.getFields().stream().noneMatch(f -> f.getName().equals("_block_num"))) {
+            throw new SetupException(
+                    "Stream "
+                            + stream
+                            + " is merged by key but has no _block_num column to undo"
+                            + " reorgs with; select _block_num in its query",
+                    null);
+        }
+        for (org.apache.arrow.vector.types.pojo.Field f : schema.getFields()) {
+            if (!ArrowRows.supported(f.getType())) {
+                throw new SetupException(
+                        "Stream "
+                                + stream
+                                + " is merged by key, which supports scalar columns only; column"
+                                + " '"
+                                + f.getName()
+                                + "' is "
+                                + f.getType()
+                                + ". Select the scalar columns you need in a query instead.",
+                        null);
+            }
         }
     }
 
@@ -140,7 +220,8 @@ public final class AmpJobPlan {
                         .setMaxDbConnections(database.maxConnections)
                         .setTransactionalIdPrefix(database.transactionalIdPrefix)
                         .build();
-        AmpPipeline.build(env, name, source, targets, retentionBlocks, sink, parallelism);
+        AmpPipeline.build(
+                env, name, source, targets, uniqueKeys, retentionBlocks, sink, parallelism);
     }
 
     /** Setup failed: a server is unreachable, refuses us, or the target cannot take the schema. */

@@ -6,6 +6,7 @@ import dev.sluice.sinks.postgres.TableRef;
 import dev.sluice.sources.amp.AmpRecord;
 import dev.sluice.sources.amp.AmpSource;
 import dev.sluice.sources.amp.AmpStreamSpec;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -26,12 +27,14 @@ public final class AmpPipeline {
      *
      * @param name stable pipeline name (part of operator uids)
      * @param targets stream id → target table, for every stream of {@code source}
+     * @param uniqueKeys stream id → key columns of the tables merged by key
      */
     public static void build(
             StreamExecutionEnvironment env,
             String name,
             AmpSource source,
             Map<String, TableRef> targets,
+            Map<String, List<String>> uniqueKeys,
             int retentionBlocks,
             PostgresSink sink,
             int parallelism) {
@@ -48,7 +51,7 @@ public final class AmpPipeline {
         DataStream<PostgresSinkRecord> rows =
                 records.keyBy(AmpRecord::stream, Types.STRING)
                         .process(
-                                new ReorgOperator(targets, retentionBlocks),
+                                new ReorgOperator(targets, uniqueKeys, retentionBlocks),
                                 PostgresSinkRecord.typeInfo())
                         .uid(name + "-reorg")
                         .name(name + " reorg")

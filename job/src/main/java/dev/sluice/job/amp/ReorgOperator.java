@@ -8,11 +8,17 @@ import dev.sluice.sinks.postgres.TableRef;
 import dev.sluice.sources.amp.AmpRecord;
 import dev.sluice.sources.amp.protocol.BlockRange;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -33,28 +39,57 @@ public final class ReorgOperator
     private static final Logger LOG = LoggerFactory.getLogger(ReorgOperator.class);
 
     private final Map<String, TableRef> targets;
+    private final Map<String, List<String>> uniqueKeys;
     private final int retentionBlocks;
 
     private transient ValueState<byte[]> state;
+    private transient KeyedRows keyedRows;
+    private transient BufferAllocator allocator;
     private transient Counter reorgs;
     private transient Map<String, ProgressBoard.Stream> progress;
 
-    /** {@code targets}: stream id → the table it writes. */
+    /** {@code targets}: stream id → the table it writes; every table is appended to. */
     public ReorgOperator(Map<String, TableRef> targets, int retentionBlocks) {
+        this(targets, Map.of(), retentionBlocks);
+    }
+
+    /**
+     * {@code uniqueKeys}: stream id → key columns, for the tables merged by key (upserts with an
+     * undo log) rather than appended.
+     */
+    public ReorgOperator(
+            Map<String, TableRef> targets,
+            Map<String, List<String>> uniqueKeys,
+            int retentionBlocks) {
         this.targets = new HashMap<>(targets);
+        this.uniqueKeys = new HashMap<>(uniqueKeys);
         this.retentionBlocks = retentionBlocks;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        state =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "amp-reorg",
-                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        var bytes = PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("amp-reorg", bytes));
+        keyedRows =
+                new KeyedRows(
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(
+                                                "amp-current", Types.STRING, bytes)),
+                        getRuntimeContext()
+                                .getListState(new ListStateDescriptor<>("amp-undo", bytes)),
+                        getRuntimeContext()
+                                .getState(new ValueStateDescriptor<>("amp-schemas", bytes)));
+        allocator = new RootAllocator();
         reorgs = getRuntimeContext().getMetricGroup().counter("reorgs");
         progress = new HashMap<>();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (allocator != null) {
+            allocator.close();
+        }
     }
 
     @Override
@@ -72,18 +107,26 @@ public final class ReorgOperator
         if (target == null) {
             throw new IllegalStateException("No target table for Amp stream '" + stream + "'");
         }
+        List<String> keys = uniqueKeys.get(stream);
         switch (record.kind()) {
             case DATA:
-                out.collect(new ArrowBatchRecord(target, networkOf(record), record.arrowIpc()));
+                if (keys != null) {
+                    keyedRows.write(record.arrowIpc(), target, keys, allocator, out);
+                } else {
+                    out.collect(new ArrowBatchRecord(target, networkOf(record), record.arrowIpc()));
+                }
                 board.rows(record.rowCount());
                 return;
             case ROLLBACK:
-                onRollback(s, record, target, out, board);
+                onRollback(s, record, target, keys, out, board);
                 break;
             case COMPLETE:
                 for (BlockRange r : record.ranges()) {
                     s.complete(r.network(), r.start(), r.end(), r.hash(), retentionBlocks);
                     board.completed(r.end(), r.end() - r.start() + 1);
+                    if (keys != null) {
+                        keyedRows.prune(r.end() - retentionBlocks + 1);
+                    }
                 }
                 break;
             default:
@@ -96,26 +139,39 @@ public final class ReorgOperator
             ReorgState s,
             AmpRecord record,
             TableRef target,
+            List<String> keys,
             Collector<PostgresSinkRecord> out,
-            ProgressBoard.Stream board) {
+            ProgressBoard.Stream board)
+            throws Exception {
         String network = record.network();
         long from = record.fromBlock();
         long head = s.head(network);
         long depth = head - from + 1;
         reorgs.inc();
-        // Rows of the abandoned fork go, whatever the depth: never leave them in the target.
-        out.collect(new RollbackRecord(target, network, from));
-        s.rollback(network, from);
         board.reorg(depth);
-        if (depth > retentionBlocks) {
+        boolean tooDeep = depth > retentionBlocks;
+        if (keys == null) {
+            // Rows of the abandoned fork go, whatever the depth: never leave them in the target.
+            out.collect(new RollbackRecord(target, network, from));
+        } else if (!tooDeep) {
+            // Versions older than the window are pruned: a deeper reorg cannot be undone exactly,
+            // so it stops the stream below without a partial restore.
+            keyedRows.rollback(from, target, keys, out);
+        }
+        s.rollback(network, from);
+        if (tooDeep) {
             s.stopped =
                     String.format(
                             "Stream '%s' (table %s) stopped: a reorg of depth %d on network %s"
                                     + " (from block %d, head %d) is deeper than the retained"
-                                    + " window of %d blocks (--retention-blocks). The table holds"
-                                    + " correct rows up to block %d. To resync: if reorgs this"
-                                    + " deep are expected raise --retention-blocks, then drop the"
-                                    + " table and start the job without its checkpoint.",
+                                    + " window of %d blocks (--retention-blocks). "
+                                    + (keys == null
+                                            ? "The table holds correct rows up to block %d."
+                                            : "The table, merged by key, still holds versions of"
+                                                    + " the abandoned fork from block %d on.")
+                                    + " To resync: if reorgs this deep are expected raise"
+                                    + " --retention-blocks, then drop the table and start the job"
+                                    + " without its checkpoint.",
                             record.stream(),
                             target.quoted(),
                             depth,
@@ -123,7 +179,7 @@ public final class ReorgOperator
                             from,
                             head,
                             retentionBlocks,
-                            from - 1);
+                            keys == null ? from - 1 : from);
             LOG.error(s.stopped);
             board.stopped(s.stopped);
         } else if (depth > 0) {

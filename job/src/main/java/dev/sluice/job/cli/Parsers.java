@@ -122,4 +122,20 @@ public final class Parsers {
         }
         return s;
     }
+
+    /** {@code table=col[;col…]}: a table and the columns it is merged by. */
+    public static java.util.Map.Entry<String, List<String>> tableKey(String s) {
+        int eq = s.indexOf('=');
+        if (eq <= 0 || eq == s.length() - 1) {
+            throw new IllegalArgumentException("must look like table=column or table=col1;col2");
+        }
+        String table = identifier(s.substring(0, eq).trim());
+        List<String> columns = new ArrayList<>();
+        for (String c : s.substring(eq + 1).split(";")) {
+            if (!c.isBlank()) {
+                columns.add(identifier(c.trim()));
+            }
+        }
+        return java.util.Map.entry(table, List.copyOf(columns));
+    }
 }

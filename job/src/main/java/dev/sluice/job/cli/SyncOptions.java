@@ -8,6 +8,7 @@ import dev.sluice.sources.amp.protocol.DatasetReference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -68,6 +69,16 @@ public final class SyncOptions {
             option("amp-tls-ca", Parsers::readableFile)
                     .env("AMP_TLS_CA")
                     .description("PEM file of CA certificates to trust for an https:// Amp server.")
+                    .build();
+
+    public static final CliOption<Map.Entry<String, List<String>>> UNIQUE_KEY =
+            option("unique-key", Parsers::tableKey)
+                    .env("UNIQUE_KEYS")
+                    .repeatable()
+                    .description(
+                            "TABLE=COL[;COL…]: merge that table by these columns (upserts; a reorg"
+                                    + " restores prior versions) instead of appending rows. The"
+                                    + " key becomes the primary key.")
                     .build();
 
     public static final CliOption<Integer> MAX_DB_CONNECTIONS =
@@ -165,6 +176,7 @@ public final class SyncOptions {
                     AUTH_TOKEN,
                     AUTH_TOKEN_FILE,
                     AMP_TLS_CA,
+                    UNIQUE_KEY,
                     MAX_DB_CONNECTIONS,
                     RETENTION_BLOCKS,
                     GRPC_MAX_DECODE_MB,

@@ -99,6 +99,7 @@ public final class PostgresTables {
                 create(s, table, wanted, options);
             } else {
                 evolve(s, table, wanted, existing);
+                requireUniqueIndex(connection, table, options.uniqueKey());
             }
         } finally {
             connection.setAutoCommit(auto);
@@ -175,22 +176,30 @@ public final class PostgresTables {
                             table);
                 }
             }
-            if (unique && !uniqueKey.isEmpty() && !hasUniqueIndex(connection, table, uniqueKey)) {
-                throw new SQLException(
-                        "Table "
-                                + table
-                                + " has no primary key or unique index on exactly ("
-                                + keyList
-                                + "), which merging by unique_key needs: create one, e.g. CREATE"
-                                + " UNIQUE INDEX ON "
-                                + table
-                                + " ("
-                                + keyList
-                                + ")",
-                        "42P10");
+            if (unique) {
+                requireUniqueIndex(connection, table, uniqueKey);
             }
         } finally {
             connection.setAutoCommit(auto);
+        }
+    }
+
+    private static void requireUniqueIndex(
+            Connection connection, TableRef table, List<String> uniqueKey) throws SQLException {
+        if (!uniqueKey.isEmpty() && !hasUniqueIndex(connection, table, uniqueKey)) {
+            String keyList = quotedList(uniqueKey);
+            throw new SQLException(
+                    "Table "
+                            + table
+                            + " has no primary key or unique index on exactly ("
+                            + keyList
+                            + "), which merging by unique_key needs: create one, e.g. CREATE"
+                            + " UNIQUE INDEX ON "
+                            + table
+                            + " ("
+                            + keyList
+                            + ")",
+                    "42P10");
         }
     }
 
@@ -244,6 +253,9 @@ public final class PostgresTables {
                     .append(c[2]);
             blockNum |= c[0].equals(TableCatalog.BLOCK_NUM_COLUMN);
             network |= c[0].equals(TableCatalog.NETWORK_COLUMN);
+        }
+        if (!options.uniqueKey().isEmpty()) {
+            ddl.append(", PRIMARY KEY (").append(quotedList(options.uniqueKey())).append(')');
         }
         ddl.append(')');
         s.execute(ddl.toString());
