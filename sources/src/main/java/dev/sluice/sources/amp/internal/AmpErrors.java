@@ -45,45 +45,6 @@ public final class AmpErrors {
         }
         // gRPC appends its channel pipeline on further lines; one line is enough for people.
         said = said == null ? "" : said.lines().findFirst().orElse("");
-        String hint;
-        if (causedByTls(e)) {
-            hint =
-                    "the TLS handshake failed: trust the server's CA with --amp-tls-ca"
-                        + " (source.amp.tls.ca-file), or check the scheme (https:// vs http://)";
-            return "Amp stream '"
-                    + stream
-                    + "' at "
-                    + endpoint
-                    + " failed with "
-                    + e.status().code()
-                    + ": "
-                    + said
-                    + " ("
-                    + hint
-                    + ")";
-        }
-        switch (e.status().code()) {
-            case UNAUTHENTICATED:
-            case UNAUTHORIZED:
-                hint = "check the auth token (--auth-token / AMP_AUTH_TOKEN)";
-                break;
-            case INVALID_ARGUMENT:
-                hint = "the server rejected the query; fix the SQL or the dataset reference";
-                break;
-            case NOT_FOUND:
-                hint = "check the dataset reference and table names";
-                break;
-            case RESOURCE_EXHAUSTED:
-                hint = "a message exceeded the limit; raise --grpc-max-decode-mb";
-                break;
-            case UNAVAILABLE:
-                hint =
-                        "is the Amp server running and reachable at that address"
-                                + " (--amp-flight-addr)?";
-                break;
-            default:
-                hint = "see the server's log";
-        }
         return "Amp stream '"
                 + stream
                 + "' at "
@@ -93,7 +54,30 @@ public final class AmpErrors {
                 + ": "
                 + said
                 + " ("
-                + hint
+                + (causedByTls(e) ? TLS_HINT : hint(e.status().code()))
                 + ")";
+    }
+
+    private static final String TLS_HINT =
+            "the TLS handshake failed: trust the server's CA with --amp-tls-ca"
+                    + " (source.amp.tls.ca-file), or check the scheme (https:// vs http://)";
+
+    private static String hint(FlightStatusCode code) {
+        switch (code) {
+            case UNAUTHENTICATED:
+            case UNAUTHORIZED:
+                return "check the auth token (--auth-token / AMP_AUTH_TOKEN)";
+            case INVALID_ARGUMENT:
+                return "the server rejected the query; fix the SQL or the dataset reference";
+            case NOT_FOUND:
+                return "check the dataset reference and table names";
+            case RESOURCE_EXHAUSTED:
+                return "a message exceeded the limit; raise --grpc-max-decode-mb";
+            case UNAVAILABLE:
+                return "is the Amp server running and reachable at that address"
+                        + " (--amp-flight-addr)?";
+            default:
+                return "see the server's log";
+        }
     }
 }
