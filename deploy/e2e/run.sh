@@ -163,9 +163,11 @@ stop_miner() {
 }
 
 # --- 1. dev server, JobManager, TaskManager --------------------------------------------------
-# The dev server runs as in the Docker image: the job jar on Flink's own classpath.
-start_bg amp-dev-server java "${flags[@]}" -cp "$SLUICE_JAR:$cp" dev.sluice.job.Main \
-  amp-dev-server --host 127.0.0.1 --port "$flight_port" --admin-port "$admin_port" \
+# The dev server runs as in the Docker image (deploy/docker/sluice): the job jar on Flink's own
+# classpath.
+start_bg amp-dev-server env SLUICE_CLASSPATH="$cp" SLUICE_LOG4J_CONFIG=none \
+  JAVA_OPTS="-Dsluice.e2e=$work" "$here/../docker/sluice" amp-dev-server --host 127.0.0.1 \
+  --port "$flight_port" --admin-port "$admin_port" \
   --dataset _/anvil@latest --blocks 2000 --seed 7 --head-microbatch-blocks 2
 jm_params=$(resource_params GET_JM_RESOURCE_PARAMS)
 # shellcheck disable=SC2046
@@ -202,18 +204,24 @@ sleep 4
 stop_miner
 check wait-digest "$DATABASE_URL" "$admin" blocks,transactions,logs 90
 check wait-no-prepared "$DATABASE_URL" sluice-public- 30
+# Every metric deploy/grafana/sluice.json and docs/operations.md name, on the new TaskManager's
+# and the JobManager's Prometheus endpoints.
 prom=http://127.0.0.1:$prom_tm2/metrics
-tool check-metrics "$prom" \
-  flink_taskmanager_job_task_operator_amp_stream_currentBlock \
-  flink_taskmanager_job_task_operator_amp_stream_lagSeconds \
-  flink_taskmanager_job_task_operator_amp_stream_rowsPerSecond \
-  flink_taskmanager_job_task_operator_amp_stream_reorgs \
-  flink_taskmanager_job_task_operator_amp_stream_lastRollbackDepth \
-  flink_taskmanager_job_task_operator_openPreparedTransactions \
-  flink_taskmanager_job_task_operator_lastCommitLatencyMs \
-  flink_taskmanager_job_task_operator_lastPrepareLatencyMs >"$work/log/metrics.out" ||
-  die "metrics: $(cat "$work/log/metrics.out")"
-log "metrics present on $prom"
+tm=flink_taskmanager_job_task
+jm=flink_jobmanager_job
+{
+  tool check-metrics "$prom" \
+    ${tm}_operator_amp_stream_currentBlock ${tm}_operator_amp_stream_currentBlockTimestamp \
+    ${tm}_operator_amp_stream_lagSeconds ${tm}_operator_amp_stream_rowsPerSecond \
+    ${tm}_operator_amp_stream_reorgs ${tm}_operator_amp_stream_lastRollbackDepth \
+    ${tm}_operator_amp_stream_reconnects ${tm}_operator_openPreparedTransactions \
+    ${tm}_operator_lastCommitLatencyMs ${tm}_operator_lastPrepareLatencyMs \
+    ${tm}_operator_numRecordsSend ${tm}_operator_copyTimeMs ${tm}_backPressuredTimeMsPerSecond &&
+    tool check-metrics "http://127.0.0.1:$prom_jm/metrics" \
+      ${jm}_uptime ${jm}_lastCheckpointDuration ${jm}_lastCheckpointSize \
+      ${jm}_numberOfFailedCheckpoints ${jm}_numRestarts
+} >"$work/log/metrics.out" 2>&1 || die "metrics: $(cat "$work/log/metrics.out")"
+log "metrics present on the TaskManager and JobManager endpoints"
 
 # --- 5. stop with a savepoint, reorg while down, resume with parallelism 2 --------------------
 stop_out=$(flink stop --savepointPath "file://$work/savepoints" "$job_id" 2>&1) ||
