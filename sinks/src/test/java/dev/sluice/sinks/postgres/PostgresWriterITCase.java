@@ -167,6 +167,60 @@ class PostgresWriterITCase {
     }
 
     @Test
+    void rollbackWaitsForBufferedRecordsTheCommitterHasNotAppliedYet() throws Exception {
+        createTable();
+        PostgresSink sink = sink(CommitMode.AUTO);
+        try (PostgresWriter w = writer(0, 1, 0);
+                PostgresCommitter committer =
+                        new PostgresCommitter(sink.config(), new UnregisteredMetricsGroup());
+                Connection c = PG.connect()) {
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 10)), null);
+            PostgresCommittable first = w.prepareCommit().iterator().next();
+            w.snapshotState(1);
+            // Behind the prepared first part: buffered, applied by the committer later.
+            w.write(new RollbackRecord(BLOCKS, null, 5), null);
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(5, 8)), null);
+            PostgresCommittable second = w.prepareCommit().iterator().next();
+            w.snapshotState(2);
+            assertThat(second.hasPreparedPart()).isFalse();
+            // Checkpoint 1 completes; checkpoint 2's notification has not arrived yet.
+            committer.commit(List.of(new FakeCommitRequest<>(first)));
+
+            // Another reorg: blocks 6 and 7 exist only in the unapplied second part, so a DELETE
+            // now would miss them. It must wait behind the second part too.
+            w.write(new RollbackRecord(BLOCKS, null, 6), null);
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(6, 9)), null);
+            PostgresCommittable third = w.prepareCommit().iterator().next();
+            w.snapshotState(3);
+            assertThat(third.hasPreparedPart()).isFalse();
+            assertThat(third.isWal()).isTrue();
+            committer.commit(
+                    List.of(new FakeCommitRequest<>(second), new FakeCommitRequest<>(third)));
+            assertThat(
+                            Pg.strings(
+                                    c,
+                                    "SELECT string_agg(_block_num::text, ',' ORDER BY 1) FROM"
+                                            + " blocks"))
+                    .containsExactly("0,1,2,3,4,5,6,7,8");
+
+            // Everything before is applied now: the next rollback goes straight in again.
+            w.write(new RollbackRecord(BLOCKS, null, 8), null);
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(8, 10)), null);
+            PostgresCommittable fourth = w.prepareCommit().iterator().next();
+            assertThat(fourth.hasPreparedPart()).isTrue();
+            assertThat(fourth.isWal()).isFalse();
+            committer.commit(List.of(new FakeCommitRequest<>(fourth)));
+            assertThat(
+                            Pg.strings(
+                                    c,
+                                    "SELECT string_agg(_block_num::text, ',' ORDER BY 1) FROM"
+                                            + " blocks"))
+                    .containsExactly("0,1,2,3,4,5,6,7,8,9");
+            assertThat(Pg.preparedGids(c)).isEmpty();
+        }
+    }
+
+    @Test
     void closeRollsBackTheOpenTransactionAndReleasesTheConnection() throws Exception {
         createTable();
         PostgresWriter w = writer(0, 1, 0);

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * record arrives while this writer's earlier transactions are still prepared, it and every later
  * record of the checkpoint are therefore not written but buffered into the committable, which the
  * committer applies (write-ahead, with its own marker) right after committing the prepared part —
- * by then everything before it is committed and visible. Stream order is kept throughout.
+ * by then everything before it is committed and visible. Records buffered that way are themselves
+ * predecessors: until the committer has applied them (their marker row is visible), a later
+ * rollback or keyed change is buffered too, or its {@code DELETE} would run before the rows it must
+ * remove exist. Stream order is kept throughout.
  *
  * <p>Any database error while writing breaks the transaction: the writer fails the task rather than
  * re-sending rows, and Flink replays from the last checkpoint. Recovery of a restored writer
@@ -71,6 +74,9 @@ public final class PostgresWriter
 
     /** Gids this writer prepared (or recovery left) whose commit it has not yet observed. */
     private final List<String> unconfirmed = new ArrayList<>();
+
+    /** Marker keys of buffered (wal) parts handed to the committer and not yet seen applied. */
+    private final List<String> unappliedWal = new ArrayList<>();
 
     /** This checkpoint's records go to the committable (see the class comment). */
     private boolean buffering;
@@ -203,15 +209,17 @@ public final class PostgresWriter
         long copyBefore = applier.copyNanos();
         long start = System.nanoTime();
         try {
-            if (!unconfirmed.isEmpty() && needsCommittedPredecessors(record)) {
+            if ((!unconfirmed.isEmpty() || !unappliedWal.isEmpty())
+                    && needsCommittedPredecessors(record)) {
                 applier.finish();
-                unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
-                if (!unconfirmed.isEmpty()) {
+                confirmPredecessors();
+                if (!unconfirmed.isEmpty() || !unappliedWal.isEmpty()) {
                     LOG.debug(
-                            "Writer {}: {} still prepared, buffering the rest of the checkpoint"
-                                    + " from {}",
+                            "Writer {}: {} still prepared and {} not yet applied, buffering the"
+                                    + " rest of the checkpoint from {}",
                             subtask,
                             unconfirmed,
+                            unappliedWal,
                             record);
                     buffering = true;
                     buffer(record);
@@ -227,6 +235,18 @@ public final class PostgresWriter
         recordsSent.inc(applier.rows() - rowsBefore);
         bytesSent.inc(applier.bytes() - bytesBefore);
         copyMillis.inc((applier.copyNanos() - copyBefore) / 1_000_000);
+    }
+
+    /** Drops the predecessors that are committed (prepared parts) or applied (buffered parts). */
+    private void confirmPredecessors() throws SQLException {
+        if (!unconfirmed.isEmpty()) {
+            unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
+        }
+        for (var it = unappliedWal.iterator(); it.hasNext(); ) {
+            if (markers.exists(connection, it.next())) {
+                it.remove();
+            }
+        }
     }
 
     private void buffer(PostgresSinkRecord record) throws IOException {
@@ -269,7 +289,10 @@ public final class PostgresWriter
                 return Collections.emptyList();
             }
             LOG.debug("Writer {} hands {} records to the committer as {}", subtask, buffered, gid);
-            return List.of(PostgresCommittable.wal(gid, checkpointId, subtask, buffered, payload));
+            PostgresCommittable wal =
+                    PostgresCommittable.wal(gid, checkpointId, subtask, buffered, payload);
+            trackUnapplied(wal);
+            return List.of(wal);
         }
         long start = System.nanoTime();
         try {
@@ -282,8 +305,8 @@ public final class PostgresWriter
             txOpen = false;
             applier.resetCounters();
             unconfirmed.add(gid);
-            if (unconfirmed.size() > 8) {
-                unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
+            if (unconfirmed.size() + unappliedWal.size() > 8) {
+                confirmPredecessors();
             }
             lastPrepareMillis = (System.nanoTime() - start) / 1_000_000;
             LOG.debug(
@@ -292,11 +315,20 @@ public final class PostgresWriter
                     rows,
                     lastPrepareMillis,
                     buffered);
-            return List.of(
+            PostgresCommittable committable =
                     new PostgresCommittable(
-                            gid, checkpointId, subtask, rows + buffered, true, payload));
+                            gid, checkpointId, subtask, rows + buffered, true, payload);
+            trackUnapplied(committable);
+            return List.of(committable);
         } catch (SQLException e) {
             throw fail("preparing " + gid, e);
+        }
+    }
+
+    /** In prepared mode, remembers a buffered part until the committer has applied it. */
+    private void trackUnapplied(PostgresCommittable c) {
+        if (mode == CommitMode.PREPARED && c.isWal()) {
+            unappliedWal.add(c.walMarker());
         }
     }
 

@@ -6,8 +6,9 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * Per-stream source metrics, under {@code ...source.amp.stream.<id>}: current block, rows, bytes,
- * reconnects (resumptions), reorgs and the depth of the last rollback.
+ * Per-stream source metrics, under {@code ...source.amp.stream.<id>}: current block (the end of the
+ * last completed range), its age ({@code lagSeconds}, from the block timestamp the server sends),
+ * rows, bytes, reconnects (resumptions), reorgs and the depth of the last rollback.
  */
 final class AmpReaderMetrics {
 
@@ -29,6 +30,10 @@ final class AmpReaderMetrics {
         final Counter reconnects;
         final Counter reorgs;
         volatile long currentBlock = -1;
+
+        /** Unix seconds of {@link #currentBlock}, or -1 while unknown (the server sent none). */
+        volatile long currentBlockTimestamp = -1;
+
         volatile long lastRollbackDepth;
 
         StreamMetrics(MetricGroup g) {
@@ -37,9 +42,17 @@ final class AmpReaderMetrics {
             reconnects = g.counter("reconnects");
             reorgs = g.counter("reorgs");
             g.gauge("currentBlock", () -> currentBlock);
+            g.gauge("currentBlockTimestamp", () -> currentBlockTimestamp);
+            g.gauge("lagSeconds", this::lagSeconds);
             g.gauge("lastRollbackDepth", () -> lastRollbackDepth);
             g.meter("rowsPerSecond", new org.apache.flink.metrics.MeterView(rows));
             g.meter("bytesPerSecond", new org.apache.flink.metrics.MeterView(bytes));
+        }
+
+        /** Wall clock minus the current block's timestamp; -1 while unknown. */
+        long lagSeconds() {
+            long ts = currentBlockTimestamp;
+            return ts < 0 ? -1 : Math.max(0, System.currentTimeMillis() / 1000 - ts);
         }
     }
 }

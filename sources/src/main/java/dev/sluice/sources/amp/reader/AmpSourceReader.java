@@ -210,10 +210,16 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
             case COMPLETE:
                 state.onComplete(record.ranges());
                 long end = -1;
+                Long timestamp = null;
                 for (BlockRange r : record.ranges()) {
-                    end = Math.max(end, r.end());
+                    if (r.end() > end) {
+                        end = r.end();
+                        timestamp = r.timestamp();
+                    }
                 }
-                metrics.stream(record.stream()).currentBlock = end;
+                AmpReaderMetrics.StreamMetrics m = metrics.stream(record.stream());
+                m.currentBlock = end;
+                m.currentBlockTimestamp = timestamp == null ? -1 : timestamp;
                 break;
             default:
                 break;
