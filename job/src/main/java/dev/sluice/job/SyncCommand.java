@@ -79,6 +79,13 @@ final class SyncCommand {
             ProgressPrinter printer = new ProgressPrinter();
             runner.run(env, "sluice sync", out, printer::print);
         } else {
+            // On a cluster, `flink run -p N` (or parallelism.default) decides unless
+            // --parallelism is given; the connection budget caps it either way.
+            if (settings.parallelism == null) {
+                parallelism =
+                        Math.max(
+                                1, Math.min(probe.getParallelism(), settings.maxDbConnections / 2));
+            }
             probe.enableCheckpointing(settings.checkpointInterval.toMillis());
             probe.setParallelism(parallelism);
             plan.addTo(probe, parallelism);
