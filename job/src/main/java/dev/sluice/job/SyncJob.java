@@ -5,6 +5,7 @@ import dev.sluice.sources.amp.devserver.AmpDevServerCli;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /** The {@code sync-job.jar} command line: dispatches to the sync job and its companion tools. */
 public final class SyncJob {
@@ -31,9 +32,30 @@ public final class SyncJob {
 
     private SyncJob() {}
 
-    public static void main(String[] args) throws Exception {
-        int code = run(args, System.getenv(), System.out, System.err);
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args, System.getenv(), System.out, System.err);
+        } catch (Exception e) {
+            // The whole trace goes to the log; people get the cause in one line.
+            LoggerFactory.getLogger(SyncJob.class).error("sync-job.jar failed", e);
+            System.err.println("Failed: " + rootCause(e) + " (details in the log file)");
+            code = 1;
+        }
         System.exit(code);
+    }
+
+    /** The innermost cause that says something, as "Type: message". */
+    static String rootCause(Throwable t) {
+        Throwable cause = t;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                cause = c;
+            }
+        }
+        String message =
+                cause.getMessage() == null ? "" : cause.getMessage().lines().findFirst().orElse("");
+        return cause.getClass().getSimpleName() + ": " + message;
     }
 
     /** Runs the command line and returns the process exit code. */

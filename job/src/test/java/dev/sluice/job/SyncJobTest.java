@@ -34,4 +34,14 @@ class SyncJobTest {
                 .contains("--help")
                 .doesNotContain("\n");
     }
+
+    @Test
+    void failuresAreReportedByTheirInnermostCause() {
+        Exception e =
+                new RuntimeException(
+                        "Job failed",
+                        new IllegalStateException(
+                                "outer", new java.io.IOException("disk full\nat line 2")));
+        assertThat(SyncJob.rootCause(e)).isEqualTo("IOException: disk full");
+    }
 }
