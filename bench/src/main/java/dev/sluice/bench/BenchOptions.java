@@ -6,12 +6,13 @@ import java.util.List;
 /** The benchmark's command line: {@code --name value} pairs, each with a default. */
 final class BenchOptions {
 
-    long blocks = 2_000_000;
+    long blocks = 1_000_000;
     int txsPerBlock = 1;
     int logsPerTx = 2;
     long seed = 7;
     int repeats = 3;
     int jdbcRepeats = 1;
+    int jdbcSeconds = 60;
     List<String> tables = List.of("logs", "blocks");
     int latencySeconds = 60;
     long latencyBlockMillis = 250;
@@ -55,6 +56,9 @@ final class BenchOptions {
                 case "--jdbc-repeats":
                     o.jdbcRepeats = Integer.parseInt(v);
                     break;
+                case "--jdbc-seconds":
+                    o.jdbcSeconds = Integer.parseInt(v);
+                    break;
                 case "--tables":
                     o.tables = List.of(v.split(","));
                     break;
@@ -75,9 +79,10 @@ final class BenchOptions {
                             "Unknown option "
                                     + name
                                     + "; see bench/README.md for --blocks, --txs-per-block,"
-                                    + " --logs-per-tx, --seed, --repeats, --jdbc-repeats, --tables,"
-                                    + " --latency-seconds, --latency-block-ms, --jar, --work,"
-                                    + " --profile, --launch-jar");
+                                    + " --logs-per-tx, --seed, --repeats, --jdbc-repeats,"
+                                    + " --jdbc-seconds, --tables, --latency-seconds,"
+                                    + " --latency-block-ms, --jar, --work, --profile,"
+                                    + " --launch-jar");
             }
         }
         return o;

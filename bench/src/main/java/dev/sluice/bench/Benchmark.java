@@ -158,8 +158,9 @@ public final class Benchmark {
         jvm.add("-Dsluice.log.file=" + options.work.resolve(db + ".log"));
         List<String> args = syncArgs(options, table, databases.cliUrl(db), amp.flightPort(), state);
         double rate;
+        awaitIdle();
         try (ChildJvm job = ChildJvm.start(jvm, args, options.work.resolve(db + ".out"))) {
-            rate = followUntilDone(job, db, table, r, true);
+            rate = followUntilDone(job, db, table, r, 0);
             if (options.profile) {
                 job.dumpFlightRecording(options.work.resolve(db + ".jfr"));
             }
@@ -186,8 +187,9 @@ public final class Benchmark {
                         String.join(",", columns(table)),
                         options.work.resolve("state-" + db).toString());
         double rate;
+        awaitIdle();
         try (ChildJvm job = ChildJvm.start(jvm, args, options.work.resolve(db + ".out"))) {
-            rate = followUntilDone(job, db, table, r, false);
+            rate = followUntilDone(job, db, table, r, options.jdbcSeconds);
             r.jdbcRssKb = Math.max(r.jdbcRssKb, job.peakRssKb());
         }
         databases.drop(db);
@@ -197,27 +199,34 @@ public final class Benchmark {
     /**
      * Waits for the job to open its stream on the dev server (t0: start-up excluded), then for the
      * table's last block to be complete and visible (t1: the writer is single and ordered, so
-     * everything before it is visible too); returns rows / (t1 - t0).
+     * everything before it is visible too); returns rows / (t1 - t0). With {@code capSeconds} > 0
+     * (JdbcSink, which is steady and slow) it stops after that long and counts what is visible.
      */
     private double followUntilDone(
-            ChildJvm job, String db, String table, TableResult r, boolean sluice) throws Exception {
+            ChildJvm job, String db, String table, TableResult r, int capSeconds) throws Exception {
         long launched = System.nanoTime();
         long deadline = launched + 600_000_000_000L;
-        awaitIdle();
         while (amp.activeStreams() == 0) {
             job.checkAlive();
             checkDeadline(deadline, "the job to open its stream");
             Thread.sleep(1);
         }
         long t0 = System.nanoTime();
+        long cap = capSeconds > 0 ? t0 + capSeconds * 1_000_000_000L : Long.MAX_VALUE;
         long last = options.blocks - 1;
         long expected = expectedRows.get(table);
         try (Connection c = databases.connect(db)) {
             String maxSql = "SELECT coalesce(max(\"_block_num\"), -1) FROM " + table;
             String lastSql = "SELECT count(*) FROM " + table + " WHERE \"_block_num\" = " + last;
+            String countSql = "SELECT count(*) FROM " + table;
             while (true) {
                 job.checkAlive();
                 checkDeadline(deadline, "every row of " + table);
+                long now = System.nanoTime();
+                if (now > cap) {
+                    long rows = BenchDatabase.queryLong(c, countSql);
+                    return rows / ((now - t0) / 1e9);
+                }
                 try {
                     if (BenchDatabase.queryLong(c, maxSql) >= last
                             && BenchDatabase.queryLong(c, lastSql) >= lastBlockRows.get(table)) {
@@ -230,16 +239,15 @@ public final class Benchmark {
                 Thread.sleep(20);
             }
             long t1 = System.nanoTime();
-            long rows = BenchDatabase.queryLong(c, "SELECT count(*) FROM " + table);
+            long rows = BenchDatabase.queryLong(c, countSql);
             if (rows != expected) {
                 throw new IllegalStateException(
                         table + " holds " + rows + " rows, expected " + expected + " in " + db);
             }
-            double seconds = (t1 - t0) / 1e9;
-            if (sluice) {
+            if (capSeconds == 0) {
                 r.startupSeconds.add((t0 - launched) / 1e9);
             }
-            return expected / seconds;
+            return expected / ((t1 - t0) / 1e9);
         }
     }
 
