@@ -39,9 +39,31 @@ final class NumericCodec {
 
     /** Writes an unsigned 64-bit integer (NUMERIC(20,0)). */
     void writeUnsignedLong(long value, CopyBuffer out) {
-        limbs[0] = (int) value;
-        limbs[1] = (int) (value >>> 32);
-        encode(2, false, 0, out);
+        if (value < 0) {
+            // Above Long.MAX_VALUE: the general limb arithmetic.
+            limbs[0] = (int) value;
+            limbs[1] = (int) (value >>> 32);
+            encode(2, false, 0, out);
+            return;
+        }
+        // The common case (block numbers, indexes, gas): plain long division, a few digits.
+        int count = 0;
+        for (long v = value; v != 0; v /= NBASE) {
+            digits[count++] = (short) (v % NBASE);
+        }
+        int low = 0;
+        while (low < count && digits[low] == 0) {
+            low++;
+        }
+        int ndigits = count - low;
+        out.putInt(8 + 2 * ndigits);
+        out.putShort(ndigits);
+        out.putShort(ndigits == 0 ? 0 : count - 1);
+        out.putShort(0);
+        out.putShort(0);
+        for (int k = count - 1; k >= low; k--) {
+            out.putShort(digits[k]);
+        }
     }
 
     private void encode(int n, boolean negative, int scale, CopyBuffer out) {

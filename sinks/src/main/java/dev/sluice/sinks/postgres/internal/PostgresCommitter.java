@@ -34,7 +34,14 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
 
     private static final int PRUNE_EVERY = 100;
 
+    /**
+     * The committer runs on the writer's task thread, so every round trip here stalls the COPY
+     * stream: the open-prepared gauge is refreshed every few commits, not on each one.
+     */
+    private static final int COUNT_PREPARED_EVERY = 10;
+
     private int commitsSincePrune = PRUNE_EVERY - 1;
+    private int commitsSinceCount = COUNT_PREPARED_EVERY - 1;
     private volatile long lastCommitMillis;
     private volatile long openPrepared;
 
@@ -53,7 +60,10 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
         }
         if (!requests.isEmpty() && connection != null) {
             try {
-                openPrepared = PreparedTransactions.list(connection, config.prefix).size();
+                if (++commitsSinceCount >= COUNT_PREPARED_EVERY) {
+                    commitsSinceCount = 0;
+                    openPrepared = PreparedTransactions.list(connection, config.prefix).size();
+                }
                 if (++commitsSincePrune >= PRUNE_EVERY) {
                     commitsSincePrune = 0;
                     int pruned = markers.prune(connection, config.markerRetention);

@@ -1,0 +1,90 @@
+package dev.sluice.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The benchmark's command line: {@code --name value} pairs, each with a default. */
+final class BenchOptions {
+
+    long blocks = 1_000_000;
+    int txsPerBlock = 1;
+    int logsPerTx = 2;
+    long seed = 7;
+    int repeats = 3;
+    int jdbcRepeats = 1;
+    int jdbcSeconds = 60;
+    List<String> tables = List.of("logs", "blocks");
+    int latencySeconds = 60;
+    long latencyBlockMillis = 250;
+    Path jar = Path.of("job/target/sync-job.jar");
+    Path work = Path.of("bench/target/work");
+    boolean profile;
+    boolean launchJar;
+
+    static BenchOptions parse(String[] args) {
+        BenchOptions o = new BenchOptions();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (name.equals("--profile")) {
+                o.profile = true;
+                continue;
+            }
+            if (name.equals("--launch-jar")) {
+                o.launchJar = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+            String v = args[++i];
+            switch (name) {
+                case "--blocks":
+                    o.blocks = Long.parseLong(v);
+                    break;
+                case "--txs-per-block":
+                    o.txsPerBlock = Integer.parseInt(v);
+                    break;
+                case "--logs-per-tx":
+                    o.logsPerTx = Integer.parseInt(v);
+                    break;
+                case "--seed":
+                    o.seed = Long.parseLong(v);
+                    break;
+                case "--repeats":
+                    o.repeats = Integer.parseInt(v);
+                    break;
+                case "--jdbc-repeats":
+                    o.jdbcRepeats = Integer.parseInt(v);
+                    break;
+                case "--jdbc-seconds":
+                    o.jdbcSeconds = Integer.parseInt(v);
+                    break;
+                case "--tables":
+                    o.tables = List.of(v.split(","));
+                    break;
+                case "--latency-seconds":
+                    o.latencySeconds = Integer.parseInt(v);
+                    break;
+                case "--latency-block-ms":
+                    o.latencyBlockMillis = Long.parseLong(v);
+                    break;
+                case "--jar":
+                    o.jar = Path.of(v);
+                    break;
+                case "--work":
+                    o.work = Path.of(v);
+                    break;
+                default:
+                    throw new IllegalArgumentException(
+                            "Unknown option "
+                                    + name
+                                    + "; see bench/README.md for --blocks, --txs-per-block,"
+                                    + " --logs-per-tx, --seed, --repeats, --jdbc-repeats,"
+                                    + " --jdbc-seconds, --tables, --latency-seconds,"
+                                    + " --latency-block-ms, --jar, --work, --profile,"
+                                    + " --launch-jar");
+            }
+        }
+        return o;
+    }
+}
