@@ -167,6 +167,62 @@ class PostgresWriterITCase {
     }
 
     @Test
+    void keyedChangesWaitUntilAnEarlierBufferedPartIsApplied() throws Exception {
+        TableRef kv = TableRef.of("kv");
+        String[] cols = {"id", "v"};
+        PostgresSink sink =
+                PostgresSink.builder()
+                        .setJdbcUrl(PG.jdbcUrl())
+                        .setTransactionalIdPrefix("w")
+                        .setLockTimeout(java.time.Duration.ofSeconds(2))
+                        .build();
+        try (Connection c = PG.connect()) {
+            Pg.exec(c, "CREATE TABLE kv (id int PRIMARY KEY, v text)");
+        }
+        try (PostgresWriter w =
+                        new PostgresWriter(
+                                sink.config(),
+                                0,
+                                1,
+                                0,
+                                List.of(),
+                                UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+                PostgresCommitter committer =
+                        new PostgresCommitter(sink.config(), new UnregisteredMetricsGroup());
+                Connection c = PG.connect()) {
+            w.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "a"}, "id"), null);
+            PostgresCommittable first = w.prepareCommit().iterator().next();
+            w.snapshotState(1);
+            // Checkpoint 1 is still prepared: checkpoint 2 is buffered, it has no prepared part.
+            w.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "b"}, "id"), null);
+            PostgresCommittable second = w.prepareCommit().iterator().next();
+            w.snapshotState(2);
+            assertThat(second.hasPreparedPart()).isFalse();
+            // Checkpoint 1 completes alone (its notification came before checkpoint 2's).
+            committer.commit(List.of(new FakeCommitRequest<>(first)));
+            assertThat(Pg.preparedGids(c)).isEmpty();
+            // Nothing of this writer is prepared now, but checkpoint 2's part is not applied:
+            // writing key 1 directly would lock the row that the committer needs for it.
+            w.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "c"}, "id"), null);
+            PostgresCommittable third = w.prepareCommit().iterator().next();
+            w.snapshotState(3);
+            assertThat(third.hasPreparedPart()).isFalse();
+            committer.commit(List.of(new FakeCommitRequest<>(second)));
+            committer.commit(List.of(new FakeCommitRequest<>(third)));
+            assertThat(Pg.strings(c, "SELECT v FROM kv WHERE id = 1")).containsExactly("c");
+
+            // Every predecessor applied: the next keyed change goes straight into a transaction.
+            w.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "d"}, "id"), null);
+            PostgresCommittable fourth = w.prepareCommit().iterator().next();
+            assertThat(fourth.hasPreparedPart()).isTrue();
+            assertThat(fourth.isWal()).isFalse();
+            committer.commit(List.of(new FakeCommitRequest<>(fourth)));
+            assertThat(Pg.strings(c, "SELECT v FROM kv WHERE id = 1")).containsExactly("d");
+            assertThat(Pg.preparedGids(c)).isEmpty();
+        }
+    }
+
+    @Test
     void closeRollsBackTheOpenTransactionAndReleasesTheConnection() throws Exception {
         createTable();
         PostgresWriter w = writer(0, 1, 0);

@@ -35,10 +35,16 @@ import org.slf4j.LoggerFactory;
  * <p>A prepared transaction's rows are invisible to later transactions until it commits, so a
  * rollback ({@code DELETE}) or keyed row change in checkpoint n+1 could miss rows of checkpoint n,
  * and an upsert could wait on n's locks while n's commit waits for this very task. When such a
- * record arrives while this writer's earlier transactions are still prepared, it and every later
+ * record arrives while an earlier checkpoint of this writer is not completely committed — a
+ * transaction still prepared, or a buffered part whose marker is not yet there — it and every later
  * record of the checkpoint are therefore not written but buffered into the committable, which the
  * committer applies (write-ahead, with its own marker) right after committing the prepared part —
- * by then everything before it is committed and visible. Stream order is kept throughout.
+ * by then everything before it is committed and visible. Stream order is kept throughout. Checking
+ * only for prepared transactions is not enough: a checkpoint whose first record was buffered has no
+ * prepared part, and writing the next checkpoint's keyed rows directly would hold row locks that
+ * the committer (on this very task thread, or after a restore before this writer rolls its
+ * transactions back) needs to apply that buffered part — a deadlock that only {@code lock_timeout}
+ * ends, again on every restart.
  *
  * <p>Any database error while writing breaks the transaction: the writer fails the task rather than
  * re-sending rows, and Flink replays from the last checkpoint. Recovery of a restored writer
@@ -71,6 +77,9 @@ public final class PostgresWriter
 
     /** Gids this writer prepared (or recovery left) whose commit it has not yet observed. */
     private final List<String> unconfirmed = new ArrayList<>();
+
+    /** Markers of buffered parts this writer handed to the committer and has not yet seen. */
+    private final List<String> unapplied = new ArrayList<>();
 
     /** This checkpoint's records go to the committable (see the class comment). */
     private boolean buffering;
@@ -203,15 +212,17 @@ public final class PostgresWriter
         long copyBefore = applier.copyNanos();
         long start = System.nanoTime();
         try {
-            if (!unconfirmed.isEmpty() && needsCommittedPredecessors(record)) {
+            if ((!unconfirmed.isEmpty() || !unapplied.isEmpty())
+                    && needsCommittedPredecessors(record)) {
                 applier.finish();
-                unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
-                if (!unconfirmed.isEmpty()) {
+                refreshPredecessors();
+                if (!unconfirmed.isEmpty() || !unapplied.isEmpty()) {
                     LOG.debug(
-                            "Writer {}: {} still prepared, buffering the rest of the checkpoint"
-                                    + " from {}",
+                            "Writer {}: {} still prepared, {} not yet applied, buffering the rest"
+                                    + " of the checkpoint from {}",
                             subtask,
                             unconfirmed,
+                            unapplied,
                             record);
                     buffering = true;
                     buffer(record);
@@ -227,6 +238,16 @@ public final class PostgresWriter
         recordsSent.inc(applier.rows() - rowsBefore);
         bytesSent.inc(applier.bytes() - bytesBefore);
         copyMillis.inc((applier.copyNanos() - copyBefore) / 1_000_000);
+    }
+
+    /** Forgets the predecessors that are committed by now. */
+    private void refreshPredecessors() throws SQLException {
+        if (!unconfirmed.isEmpty()) {
+            unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
+        }
+        if (!unapplied.isEmpty()) {
+            unapplied.removeAll(markers.existing(connection, unapplied));
+        }
     }
 
     private void buffer(PostgresSinkRecord record) throws IOException {
@@ -269,7 +290,12 @@ public final class PostgresWriter
                 return Collections.emptyList();
             }
             LOG.debug("Writer {} hands {} records to the committer as {}", subtask, buffered, gid);
-            return List.of(PostgresCommittable.wal(gid, checkpointId, subtask, buffered, payload));
+            PostgresCommittable wal =
+                    PostgresCommittable.wal(gid, checkpointId, subtask, buffered, payload);
+            if (mode == CommitMode.PREPARED) {
+                unapplied.add(wal.walMarker());
+            }
+            return List.of(wal);
         }
         long start = System.nanoTime();
         try {
@@ -281,9 +307,15 @@ public final class PostgresWriter
             }
             txOpen = false;
             applier.resetCounters();
+            PostgresCommittable committable =
+                    new PostgresCommittable(
+                            gid, checkpointId, subtask, rows + buffered, true, payload);
             unconfirmed.add(gid);
-            if (unconfirmed.size() > 8) {
-                unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
+            if (payload != null) {
+                unapplied.add(committable.walMarker());
+            }
+            if (unconfirmed.size() + unapplied.size() > 8) {
+                refreshPredecessors();
             }
             lastPrepareMillis = (System.nanoTime() - start) / 1_000_000;
             LOG.debug(
@@ -292,9 +324,7 @@ public final class PostgresWriter
                     rows,
                     lastPrepareMillis,
                     buffered);
-            return List.of(
-                    new PostgresCommittable(
-                            gid, checkpointId, subtask, rows + buffered, true, payload));
+            return List.of(committable);
         } catch (SQLException e) {
             throw fail("preparing " + gid, e);
         }
