@@ -1,5 +1,6 @@
 package dev.sluice.sinks.postgres.internal;
 
+import dev.sluice.sinks.postgres.AddColumnRecord;
 import dev.sluice.sinks.postgres.CommitMode;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
@@ -56,11 +57,15 @@ public final class PostgresWriter
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
 
+    /** How long a restarted writer tries to add recorded columns before it gives up. */
+    private static final long SCHEMA_CHANGE_PATIENCE_MILLIS = 120_000;
+
     private final PostgresSinkConfig config;
     private final int subtask;
     private final int parallelism;
     private final CommitMode mode;
     private final MarkerTable markers;
+    private final SchemaChanges schemaChanges;
     private final BufferAllocator allocator;
 
     private final Counter recordsSent;
@@ -100,6 +105,7 @@ public final class PostgresWriter
         this.parallelism = parallelism;
         this.lastCheckpointId = restoredCheckpointId;
         this.markers = new MarkerTable(config.markerTable());
+        this.schemaChanges = new SchemaChanges(config.markerTable());
         this.recordsSent = metrics.getNumRecordsSendCounter();
         this.bytesSent = metrics.getNumBytesSendCounter();
         this.copyMillis = metrics.counter("copyTimeMs");
@@ -148,6 +154,8 @@ public final class PostgresWriter
                             PreparedTransactions.recover(
                                     c, prefixes, subtask, parallelism, restoredCheckpointId));
                 }
+                // Nothing of this sink holds the tables now: columns recorded as new go in.
+                schemaChanges.applyPending(c, config.prefix, SCHEMA_CHANGE_PATIENCE_MILLIS);
                 if (m == CommitMode.PREPARED) {
                     c.setAutoCommit(false);
                     connection = c;
@@ -170,7 +178,7 @@ public final class PostgresWriter
                         "Writer {} start failed transiently, retrying: {}",
                         subtask,
                         e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InterruptedException e) {
                 Connections.closeQuietly(c);
                 throw e;
             }
@@ -203,6 +211,10 @@ public final class PostgresWriter
     @Override
     public void write(PostgresSinkRecord record, Context context) throws IOException {
         checkNotBroken();
+        if (mode == CommitMode.PREPARED && record instanceof AddColumnRecord) {
+            addColumn((AddColumnRecord) record);
+            return;
+        }
         if (mode == CommitMode.WAL || buffering) {
             buffer(record);
             return;
@@ -238,6 +250,39 @@ public final class PostgresWriter
         recordsSent.inc(applier.rows() - rowsBefore);
         bytesSent.inc(applier.bytes() - bytesBefore);
         copyMillis.inc((applier.copyNanos() - copyBefore) / 1_000_000);
+    }
+
+    /**
+     * A column the target may not have yet. If it exists (added by a restart, or for another
+     * subtask) the record is done. Otherwise ADD COLUMN cannot run in this transaction without a
+     * deadlock (see {@link SchemaChanges}): the change is recorded and the writer fails, so the
+     * restarted writers add the column before anything is written.
+     */
+    private void addColumn(AddColumnRecord r) throws IOException {
+        boolean exists;
+        try {
+            applier.finish();
+            exists = SchemaChanges.columnExists(connection, r.table(), r.column());
+        } catch (SQLException e) {
+            throw fail("checking column " + r.column() + " of " + r.table(), e);
+        }
+        if (exists) {
+            return;
+        }
+        try (Connection c = Connections.openWithRetry(config, "writer-" + subtask + "-ddl")) {
+            schemaChanges.request(c, config.prefix, r);
+        } catch (SQLException e) {
+            throw fail("recording new column " + r.column() + " of " + r.table(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted recording " + r);
+        }
+        throw fail(
+                "adding column " + r.column() + " " + r.sqlType() + " to " + r.table(),
+                new FlinkRuntimeException(
+                        "ALTER TABLE ADD COLUMN needs the table free of this sink's open and"
+                                + " prepared transactions, which only a restart gives: the column"
+                                + " was recorded and is added by the restarted writers"));
     }
 
     /** Forgets the predecessors that are committed by now. */
