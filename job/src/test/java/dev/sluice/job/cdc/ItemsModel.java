@@ -18,6 +18,8 @@ import java.util.TreeMap;
  */
 final class ItemsModel {
 
+    private static final String SCORE = "to_jsonb(t) ->> 'score'";
+
     static final String DDL =
             "CREATE TABLE items (id int PRIMARY KEY, qty bigint NOT NULL, note text)";
 
@@ -27,7 +29,7 @@ final class ItemsModel {
 
     /** A row that exists before the pipelines start (it arrives as a snapshot row). */
     void initial(int id, long qty, String note) {
-        String row = id + "|" + qty + "|" + note;
+        String row = id + "|" + qty + "|" + note + "|null";
         live.put(id, row);
         signed.add(row + "|1");
         log.computeIfAbsent(id, k -> new ArrayList<>()).add(row + "|r");
@@ -35,7 +37,12 @@ final class ItemsModel {
 
     /** {@code INSERT … ON CONFLICT (id) DO UPDATE}: an insert or an update event. */
     void upsert(int id, long qty, String note) {
-        String row = id + "|" + qty + "|" + note;
+        upsert(id, qty, note, null);
+    }
+
+    /** The same once the source has the column {@code score} (added later, null before). */
+    void upsert(int id, long qty, String note, Integer score) {
+        String row = id + "|" + qty + "|" + note + "|" + score;
         String old = live.put(id, row);
         if (old != null) {
             signed.add(old + "|-1");
@@ -76,19 +83,27 @@ final class ItemsModel {
         }
     }
 
-    /** The target table of {@code strategy} read back: every row, nothing merged away. */
+    /**
+     * The target table of {@code strategy} read back: every row, nothing merged away. The column
+     * {@code score} reads as null while the target does not have it.
+     */
     static List<String> actual(Connection c, String strategy, String table) throws SQLException {
         String sql;
         switch (strategy) {
             case "upsert":
             case "delete_insert":
-                sql = "SELECT id, qty, note FROM " + table + " ORDER BY id";
+                sql = "SELECT id, qty, note, " + SCORE + " FROM " + table + " t ORDER BY id";
                 break;
             case "collapse":
-                sql = "SELECT id, qty, note, _sign FROM " + table;
+                sql = "SELECT id, qty, note, " + SCORE + ", _sign FROM " + table + " t";
                 break;
             case "append":
-                sql = "SELECT id, qty, note, _op FROM " + table + " ORDER BY id, _lsn";
+                sql =
+                        "SELECT id, qty, note, "
+                                + SCORE
+                                + ", _op FROM "
+                                + table
+                                + " t ORDER BY id, _lsn";
                 break;
             default:
                 throw new IllegalArgumentException(strategy);
