@@ -223,6 +223,73 @@ class PostgresWriterITCase {
     }
 
     @Test
+    void aNewColumnIsAddedByTheRestartedWritersNeverInsideATransaction() throws Exception {
+        TableRef kv = TableRef.of("kv");
+        String[] cols = {"id", "v"};
+        PostgresSink sink =
+                PostgresSink.builder()
+                        .setJdbcUrl(PG.jdbcUrl())
+                        .setTransactionalIdPrefix("w")
+                        .setLockTimeout(java.time.Duration.ofSeconds(2))
+                        .build();
+        try (Connection c = PG.connect()) {
+            Pg.exec(c, "CREATE TABLE kv (id int PRIMARY KEY, v text)");
+        }
+        PostgresWriter w0 = writer(sink, 0, 2, 0);
+        PostgresWriter w1 = writer(sink, 1, 2, 0);
+        try (Connection c = PG.connect()) {
+            // Subtask 1 holds a prepared transaction on kv, subtask 0 an open one.
+            w1.write(RowChangeRecord.upsert(kv, cols, new Object[] {2, "b"}, "id"), null);
+            w1.prepareCommit();
+            w1.snapshotState(1);
+            w0.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "a"}, "id"), null);
+            long start = System.nanoTime();
+            w0.write(new AddColumnRecord(kv, "v", "text"), null); // exists: nothing to do
+            assertThatThrownBy(() -> w0.write(new AddColumnRecord(kv, "score", "int4"), null))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("added by the restarted writers");
+            // Neither call waited for a lock (lock_timeout is 2 s).
+            assertThat(System.nanoTime() - start).isLessThan(1_500_000_000L);
+            assertThat(Pg.count(c, "SELECT count(*) FROM sluice_sink_schema_changes")).isEqualTo(1);
+            w0.close();
+            w1.close(); // a crash: w-1-1 stays prepared
+
+            // Restart from checkpoint 0: subtask 1 rolls w-1-1 back, then adds the column.
+            try (PostgresWriter r1 = writer(sink, 1, 2, 0);
+                    PostgresWriter r0 = writer(sink, 0, 2, 0)) {
+                assertThat(
+                                Pg.strings(
+                                        c,
+                                        "SELECT data_type FROM information_schema.columns WHERE"
+                                                + " table_name = 'kv' AND column_name = 'score'"))
+                        .containsExactly("integer");
+                assertThat(Pg.count(c, "SELECT count(*) FROM sluice_sink_schema_changes")).isZero();
+                assertThat(Pg.preparedGids(c)).isEmpty();
+                r0.write(new AddColumnRecord(kv, "score", "int4"), null); // the replay: a no-op
+                r0.write(
+                        RowChangeRecord.upsert(
+                                kv,
+                                new String[] {"id", "v", "score"},
+                                new Object[] {1, "a", 7},
+                                "id"),
+                        null);
+                r0.flush(false); // the row with the new column went in
+            }
+        }
+    }
+
+    private PostgresWriter writer(PostgresSink sink, int subtask, int parallelism, long restored)
+            throws Exception {
+        return new PostgresWriter(
+                sink.config(),
+                subtask,
+                parallelism,
+                restored,
+                List.of(),
+                UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+    }
+
+    @Test
     void closeRollsBackTheOpenTransactionAndReleasesTheConnection() throws Exception {
         createTable();
         PostgresWriter w = writer(0, 1, 0);
