@@ -85,7 +85,7 @@ class CdcLocalRunnerKillITCase {
     }
 
     @Test
-    void killedThreeTimesDuringARandomWorkloadTheTargetsAreExact() throws Exception {
+    void killedThreeTimesTheTargetsAreExactAndTheFileSecretIsInNoLog() throws Exception {
         long seed = Long.getLong("sluice.test.seed", System.nanoTime());
         System.out.println("CdcLocalRunnerKillITCase seed " + seed);
         Random random = new Random(seed);
