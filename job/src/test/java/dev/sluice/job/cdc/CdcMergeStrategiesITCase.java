@@ -71,7 +71,7 @@ class CdcMergeStrategiesITCase {
                                         + strategy
                                         + "}\n"
                                         + "      unique_key: [id]\n"));
-        job = t.start(spec, 1, false);
+        job = t.start(spec, 1, true); // a new column costs one restart
         String live = "SELECT id, name, active, md5(bio) FROM users ORDER BY id";
         awaitTarget(strategy, live);
         try (Connection c = t.source()) {

@@ -89,16 +89,35 @@ final class CdcTestSupport implements AutoCloseable {
         return spec;
     }
 
+    /** Every pipeline of {@code file}, slots and publications registered for cleanup. */
+    List<PipelineSpec> loadAll(Path file) {
+        List<PipelineSpec> specs = new PipelineFileLoader(env()).load(file).pipelines;
+        for (PipelineSpec spec : specs) {
+            slots.add(spec.slotName);
+            publications.add(spec.publication);
+        }
+        return specs;
+    }
+
     JobClient start(PipelineSpec spec, int parallelism, boolean restarts) throws Exception {
-        CdcPipelinePlan plan = new CdcPipelinePlan(spec, CommitMode.PREPARED, 10);
-        plan.prepare();
+        return start(List.of(spec), parallelism, restarts);
+    }
+
+    /** Prepares the pipelines and runs them as one job (on the test's MiniCluster, if any). */
+    JobClient start(List<PipelineSpec> specs, int parallelism, boolean restarts) throws Exception {
+        List<CdcPipelinePlan> plans = new ArrayList<>();
+        for (PipelineSpec spec : specs) {
+            CdcPipelinePlan plan = new CdcPipelinePlan(spec, CommitMode.PREPARED, 10);
+            plan.prepare();
+            plans.add(plan);
+        }
         Configuration conf = new Configuration();
         if (restarts) {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 100);
             conf.set(
                     RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                    Duration.ofMillis(500));
+                    Duration.ofMillis(200));
         } else {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         }
@@ -106,7 +125,9 @@ final class CdcTestSupport implements AutoCloseable {
         env.enableCheckpointing(300);
         env.setParallelism(parallelism);
         env.getConfig().disableGenericTypes();
-        plan.addTo(env, parallelism);
+        for (CdcPipelinePlan plan : plans) {
+            plan.addTo(env, parallelism);
+        }
         return env.executeAsync("cdc test");
     }
 

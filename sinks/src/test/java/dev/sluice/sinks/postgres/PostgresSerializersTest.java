@@ -91,7 +91,8 @@ class PostgresSerializersTest {
                         RowChangeRecord.insert(T, cols, values),
                         RowChangeRecord.upsert(
                                 T, new String[] {"k", "v"}, new Object[] {1, "a"}, "k"),
-                        RowChangeRecord.delete(T, new String[] {"k"}, new Object[] {1}));
+                        RowChangeRecord.delete(T, new String[] {"k"}, new Object[] {1}),
+                        new AddColumnRecord(T, "score", "int4"));
         DataOutputSerializer out = new DataOutputSerializer(128);
         for (PostgresSinkRecord r : records) {
             s.serialize(r, out);
@@ -103,6 +104,11 @@ class PostgresSerializersTest {
         }
         assertThat(in.available()).isZero();
         assertThat(s.snapshotConfiguration().restoreSerializer()).isSameAs(s);
+        byte[] unknown = out.getCopyOfBuffer();
+        unknown[0] = 99; // the first record's kind: unknown
+        assertThatThrownBy(() -> s.deserialize(new DataInputDeserializer(unknown)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("kind 99");
     }
 
     @Test

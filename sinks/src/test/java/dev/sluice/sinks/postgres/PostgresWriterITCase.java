@@ -221,6 +221,129 @@ class PostgresWriterITCase {
     }
 
     @Test
+    void keyedChangesWaitUntilAnEarlierBufferedPartIsApplied() throws Exception {
+        TableRef kv = TableRef.of("kv");
+        String[] cols = {"id", "v"};
+        PostgresSink sink =
+                PostgresSink.builder()
+                        .setJdbcUrl(PG.jdbcUrl())
+                        .setTransactionalIdPrefix("w")
+                        .setLockTimeout(java.time.Duration.ofSeconds(2))
+                        .build();
+        try (Connection c = PG.connect()) {
+            Pg.exec(c, "CREATE TABLE kv (id int PRIMARY KEY, v text)");
+        }
+        try (PostgresWriter w =
+                        new PostgresWriter(
+                                sink.config(),
+                                0,
+                                1,
+                                0,
+                                List.of(),
+                                UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+                PostgresCommitter committer =
+                        new PostgresCommitter(sink.config(), new UnregisteredMetricsGroup());
+                Connection c = PG.connect()) {
+            w.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "a"}, "id"), null);
+            PostgresCommittable first = w.prepareCommit().iterator().next();
+            w.snapshotState(1);
+            // Checkpoint 1 is still prepared: checkpoint 2 is buffered, it has no prepared part.
+            w.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "b"}, "id"), null);
+            PostgresCommittable second = w.prepareCommit().iterator().next();
+            w.snapshotState(2);
+            assertThat(second.hasPreparedPart()).isFalse();
+            // Checkpoint 1 completes alone (its notification came before checkpoint 2's).
+            committer.commit(List.of(new FakeCommitRequest<>(first)));
+            assertThat(Pg.preparedGids(c)).isEmpty();
+            // Nothing of this writer is prepared now, but checkpoint 2's part is not applied:
+            // writing key 1 directly would lock the row that the committer needs for it.
+            w.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "c"}, "id"), null);
+            PostgresCommittable third = w.prepareCommit().iterator().next();
+            w.snapshotState(3);
+            assertThat(third.hasPreparedPart()).isFalse();
+            committer.commit(List.of(new FakeCommitRequest<>(second)));
+            committer.commit(List.of(new FakeCommitRequest<>(third)));
+            assertThat(Pg.strings(c, "SELECT v FROM kv WHERE id = 1")).containsExactly("c");
+
+            // Every predecessor applied: the next keyed change goes straight into a transaction.
+            w.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "d"}, "id"), null);
+            PostgresCommittable fourth = w.prepareCommit().iterator().next();
+            assertThat(fourth.hasPreparedPart()).isTrue();
+            assertThat(fourth.isWal()).isFalse();
+            committer.commit(List.of(new FakeCommitRequest<>(fourth)));
+            assertThat(Pg.strings(c, "SELECT v FROM kv WHERE id = 1")).containsExactly("d");
+            assertThat(Pg.preparedGids(c)).isEmpty();
+        }
+    }
+
+    @Test
+    void aNewColumnIsAddedByTheRestartedWritersNeverInsideATransaction() throws Exception {
+        TableRef kv = TableRef.of("kv");
+        String[] cols = {"id", "v"};
+        PostgresSink sink =
+                PostgresSink.builder()
+                        .setJdbcUrl(PG.jdbcUrl())
+                        .setTransactionalIdPrefix("w")
+                        .setLockTimeout(java.time.Duration.ofSeconds(2))
+                        .build();
+        try (Connection c = PG.connect()) {
+            Pg.exec(c, "CREATE TABLE kv (id int PRIMARY KEY, v text)");
+        }
+        PostgresWriter w0 = writer(sink, 0, 2, 0);
+        PostgresWriter w1 = writer(sink, 1, 2, 0);
+        try (Connection c = PG.connect()) {
+            // Subtask 1 holds a prepared transaction on kv, subtask 0 an open one.
+            w1.write(RowChangeRecord.upsert(kv, cols, new Object[] {2, "b"}, "id"), null);
+            w1.prepareCommit();
+            w1.snapshotState(1);
+            w0.write(RowChangeRecord.upsert(kv, cols, new Object[] {1, "a"}, "id"), null);
+            long start = System.nanoTime();
+            w0.write(new AddColumnRecord(kv, "v", "text"), null); // exists: nothing to do
+            assertThatThrownBy(() -> w0.write(new AddColumnRecord(kv, "score", "int4"), null))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("added by the restarted writers");
+            // Neither call waited for a lock (lock_timeout is 2 s).
+            assertThat(System.nanoTime() - start).isLessThan(1_500_000_000L);
+            assertThat(Pg.count(c, "SELECT count(*) FROM sluice_sink_schema_changes")).isEqualTo(1);
+            w0.close();
+            w1.close(); // a crash: w-1-1 stays prepared
+
+            // Restart from checkpoint 0: subtask 1 rolls w-1-1 back, then adds the column.
+            try (PostgresWriter r1 = writer(sink, 1, 2, 0);
+                    PostgresWriter r0 = writer(sink, 0, 2, 0)) {
+                assertThat(
+                                Pg.strings(
+                                        c,
+                                        "SELECT data_type FROM information_schema.columns WHERE"
+                                                + " table_name = 'kv' AND column_name = 'score'"))
+                        .containsExactly("integer");
+                assertThat(Pg.count(c, "SELECT count(*) FROM sluice_sink_schema_changes")).isZero();
+                assertThat(Pg.preparedGids(c)).isEmpty();
+                r0.write(new AddColumnRecord(kv, "score", "int4"), null); // the replay: a no-op
+                r0.write(
+                        RowChangeRecord.upsert(
+                                kv,
+                                new String[] {"id", "v", "score"},
+                                new Object[] {1, "a", 7},
+                                "id"),
+                        null);
+                r0.flush(false); // the row with the new column went in
+            }
+        }
+    }
+
+    private PostgresWriter writer(PostgresSink sink, int subtask, int parallelism, long restored)
+            throws Exception {
+        return new PostgresWriter(
+                sink.config(),
+                subtask,
+                parallelism,
+                restored,
+                List.of(),
+                UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+    }
+
+    @Test
     void closeRollsBackTheOpenTransactionAndReleasesTheConnection() throws Exception {
         createTable();
         PostgresWriter w = writer(0, 1, 0);

@@ -51,7 +51,8 @@ public final class MarkerTable {
         } catch (SQLException e) {
             String state = SqlStates.state(e);
             if (!state.equals(SqlStates.UNIQUE_VIOLATION)
-                    && !state.equals(SqlStates.DUPLICATE_TABLE)) {
+                    && !state.equals(SqlStates.DUPLICATE_TABLE)
+                    && !state.equals(SqlStates.DUPLICATE_OBJECT)) {
                 throw e;
             }
         }
@@ -93,6 +94,22 @@ public final class MarkerTable {
             ps.setLong(1, retention.getSeconds());
             return ps.executeUpdate();
         }
+    }
+
+    /** Those of {@code gids} whose marker row is visible (committed) to {@code c}. */
+    public java.util.List<String> existing(Connection c, java.util.List<String> gids)
+            throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT gid FROM " + table.quoted() + " WHERE gid = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", gids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     public boolean exists(Connection c, String gid) throws SQLException {

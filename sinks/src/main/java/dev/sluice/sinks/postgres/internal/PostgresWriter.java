@@ -1,5 +1,6 @@
 package dev.sluice.sinks.postgres.internal;
 
+import dev.sluice.sinks.postgres.AddColumnRecord;
 import dev.sluice.sinks.postgres.CommitMode;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
@@ -35,13 +36,16 @@ import org.slf4j.LoggerFactory;
  * <p>A prepared transaction's rows are invisible to later transactions until it commits, so a
  * rollback ({@code DELETE}) or keyed row change in checkpoint n+1 could miss rows of checkpoint n,
  * and an upsert could wait on n's locks while n's commit waits for this very task. When such a
- * record arrives while this writer's earlier transactions are still prepared, it and every later
+ * record arrives while an earlier checkpoint of this writer is not completely committed — a
+ * transaction still prepared, or a buffered part whose marker is not yet there — it and every later
  * record of the checkpoint are therefore not written but buffered into the committable, which the
  * committer applies (write-ahead, with its own marker) right after committing the prepared part —
- * by then everything before it is committed and visible. Records buffered that way are themselves
- * predecessors: until the committer has applied them (their marker row is visible), a later
- * rollback or keyed change is buffered too, or its {@code DELETE} would run before the rows it must
- * remove exist. Stream order is kept throughout.
+ * by then everything before it is committed and visible. Stream order is kept throughout. Checking
+ * only for prepared transactions is not enough: a checkpoint whose first record was buffered has no
+ * prepared part, and writing the next checkpoint's keyed rows directly would hold row locks that
+ * the committer (on this very task thread, or after a restore before this writer rolls its
+ * transactions back) needs to apply that buffered part — a deadlock that only {@code lock_timeout}
+ * ends, again on every restart.
  *
  * <p>Any database error while writing breaks the transaction: the writer fails the task rather than
  * re-sending rows, and Flink replays from the last checkpoint. Recovery of a restored writer
@@ -53,11 +57,15 @@ public final class PostgresWriter
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
 
+    /** How long a restarted writer tries to add recorded columns before it gives up. */
+    private static final long SCHEMA_CHANGE_PATIENCE_MILLIS = 120_000;
+
     private final PostgresSinkConfig config;
     private final int subtask;
     private final int parallelism;
     private final CommitMode mode;
     private final MarkerTable markers;
+    private final SchemaChanges schemaChanges;
     private final BufferAllocator allocator;
 
     private final Counter recordsSent;
@@ -75,8 +83,8 @@ public final class PostgresWriter
     /** Gids this writer prepared (or recovery left) whose commit it has not yet observed. */
     private final List<String> unconfirmed = new ArrayList<>();
 
-    /** Marker keys of buffered (wal) parts handed to the committer and not yet seen applied. */
-    private final List<String> unappliedWal = new ArrayList<>();
+    /** Markers of buffered parts this writer handed to the committer and has not yet seen. */
+    private final List<String> unapplied = new ArrayList<>();
 
     /** This checkpoint's records go to the committable (see the class comment). */
     private boolean buffering;
@@ -97,6 +105,7 @@ public final class PostgresWriter
         this.parallelism = parallelism;
         this.lastCheckpointId = restoredCheckpointId;
         this.markers = new MarkerTable(config.markerTable());
+        this.schemaChanges = new SchemaChanges(config.markerTable());
         this.recordsSent = metrics.getNumRecordsSendCounter();
         this.bytesSent = metrics.getNumBytesSendCounter();
         this.copyMillis = metrics.counter("copyTimeMs");
@@ -145,6 +154,8 @@ public final class PostgresWriter
                             PreparedTransactions.recover(
                                     c, prefixes, subtask, parallelism, restoredCheckpointId));
                 }
+                // Nothing of this sink holds the tables now: columns recorded as new go in.
+                schemaChanges.applyPending(c, config.prefix, SCHEMA_CHANGE_PATIENCE_MILLIS);
                 if (m == CommitMode.PREPARED) {
                     c.setAutoCommit(false);
                     connection = c;
@@ -167,7 +178,7 @@ public final class PostgresWriter
                         "Writer {} start failed transiently, retrying: {}",
                         subtask,
                         e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InterruptedException e) {
                 Connections.closeQuietly(c);
                 throw e;
             }
@@ -200,6 +211,10 @@ public final class PostgresWriter
     @Override
     public void write(PostgresSinkRecord record, Context context) throws IOException {
         checkNotBroken();
+        if (mode == CommitMode.PREPARED && record instanceof AddColumnRecord) {
+            addColumn((AddColumnRecord) record);
+            return;
+        }
         if (mode == CommitMode.WAL || buffering) {
             buffer(record);
             return;
@@ -209,17 +224,17 @@ public final class PostgresWriter
         long copyBefore = applier.copyNanos();
         long start = System.nanoTime();
         try {
-            if ((!unconfirmed.isEmpty() || !unappliedWal.isEmpty())
+            if ((!unconfirmed.isEmpty() || !unapplied.isEmpty())
                     && needsCommittedPredecessors(record)) {
                 applier.finish();
-                confirmPredecessors();
-                if (!unconfirmed.isEmpty() || !unappliedWal.isEmpty()) {
+                refreshPredecessors();
+                if (!unconfirmed.isEmpty() || !unapplied.isEmpty()) {
                     LOG.debug(
-                            "Writer {}: {} still prepared and {} not yet applied, buffering the"
-                                    + " rest of the checkpoint from {}",
+                            "Writer {}: {} still prepared, {} not yet applied, buffering the rest"
+                                    + " of the checkpoint from {}",
                             subtask,
                             unconfirmed,
-                            unappliedWal,
+                            unapplied,
                             record);
                     buffering = true;
                     buffer(record);
@@ -237,15 +252,46 @@ public final class PostgresWriter
         copyMillis.inc((applier.copyNanos() - copyBefore) / 1_000_000);
     }
 
-    /** Drops the predecessors that are committed (prepared parts) or applied (buffered parts). */
-    private void confirmPredecessors() throws SQLException {
+    /**
+     * A column the target may not have yet. If it exists (added by a restart, or for another
+     * subtask) the record is done. Otherwise ADD COLUMN cannot run in this transaction without a
+     * deadlock (see {@link SchemaChanges}): the change is recorded and the writer fails, so the
+     * restarted writers add the column before anything is written.
+     */
+    private void addColumn(AddColumnRecord r) throws IOException {
+        boolean exists;
+        try {
+            applier.finish();
+            exists = SchemaChanges.columnExists(connection, r.table(), r.column());
+        } catch (SQLException e) {
+            throw fail("checking column " + r.column() + " of " + r.table(), e);
+        }
+        if (exists) {
+            return;
+        }
+        try (Connection c = Connections.openWithRetry(config, "writer-" + subtask + "-ddl")) {
+            schemaChanges.request(c, config.prefix, r);
+        } catch (SQLException e) {
+            throw fail("recording new column " + r.column() + " of " + r.table(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted recording " + r);
+        }
+        throw fail(
+                "adding column " + r.column() + " " + r.sqlType() + " to " + r.table(),
+                new FlinkRuntimeException(
+                        "ALTER TABLE ADD COLUMN needs the table free of this sink's open and"
+                                + " prepared transactions, which only a restart gives: the column"
+                                + " was recorded and is added by the restarted writers"));
+    }
+
+    /** Forgets the predecessors that are committed by now. */
+    private void refreshPredecessors() throws SQLException {
         if (!unconfirmed.isEmpty()) {
             unconfirmed.retainAll(PreparedTransactions.stillPrepared(connection, unconfirmed));
         }
-        for (var it = unappliedWal.iterator(); it.hasNext(); ) {
-            if (markers.exists(connection, it.next())) {
-                it.remove();
-            }
+        if (!unapplied.isEmpty()) {
+            unapplied.removeAll(markers.existing(connection, unapplied));
         }
     }
 
@@ -291,7 +337,9 @@ public final class PostgresWriter
             LOG.debug("Writer {} hands {} records to the committer as {}", subtask, buffered, gid);
             PostgresCommittable wal =
                     PostgresCommittable.wal(gid, checkpointId, subtask, buffered, payload);
-            trackUnapplied(wal);
+            if (mode == CommitMode.PREPARED) {
+                unapplied.add(wal.walMarker());
+            }
             return List.of(wal);
         }
         long start = System.nanoTime();
@@ -304,9 +352,15 @@ public final class PostgresWriter
             }
             txOpen = false;
             applier.resetCounters();
+            PostgresCommittable committable =
+                    new PostgresCommittable(
+                            gid, checkpointId, subtask, rows + buffered, true, payload);
             unconfirmed.add(gid);
-            if (unconfirmed.size() + unappliedWal.size() > 8) {
-                confirmPredecessors();
+            if (payload != null) {
+                unapplied.add(committable.walMarker());
+            }
+            if (unconfirmed.size() + unapplied.size() > 8) {
+                refreshPredecessors();
             }
             lastPrepareMillis = (System.nanoTime() - start) / 1_000_000;
             LOG.debug(
@@ -315,20 +369,9 @@ public final class PostgresWriter
                     rows,
                     lastPrepareMillis,
                     buffered);
-            PostgresCommittable committable =
-                    new PostgresCommittable(
-                            gid, checkpointId, subtask, rows + buffered, true, payload);
-            trackUnapplied(committable);
             return List.of(committable);
         } catch (SQLException e) {
             throw fail("preparing " + gid, e);
-        }
-    }
-
-    /** In prepared mode, remembers a buffered part until the committer has applied it. */
-    private void trackUnapplied(PostgresCommittable c) {
-        if (mode == CommitMode.PREPARED && c.isWal()) {
-            unappliedWal.add(c.walMarker());
         }
     }
 

@@ -17,6 +17,9 @@ public final class SqlStates {
     public static final String UNIQUE_VIOLATION = "23505";
     public static final String DUPLICATE_TABLE = "42P07";
 
+    /** E.g. the row type of a table another session created at the same moment. */
+    public static final String DUPLICATE_OBJECT = "42710";
+
     private SqlStates() {}
 
     /**
