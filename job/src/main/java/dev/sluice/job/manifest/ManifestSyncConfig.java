@@ -82,6 +82,14 @@ public final class ManifestSyncConfig {
         return jdbcUrl;
     }
 
+    public String ampEndpoint() {
+        return ampEndpoint;
+    }
+
+    public String user() {
+        return user;
+    }
+
     public Path stateDir() {
         return stateDir;
     }

@@ -180,4 +180,91 @@ class ManifestReloadITCase {
                                     + " [old_logs]");
         }
     }
+
+    @Test
+    void aChangeMadeWhileStoppedIsAppliedOnTheNextStart() throws Exception {
+        try (AmpDevServer server =
+                AmpDevServer.builder()
+                        .port(0)
+                        .adminPort(-1)
+                        .blocks(20)
+                        .txsPerBlock(1)
+                        .logsPerTx(1)
+                        .seed(9)
+                        .build()
+                        .start()) {
+            Path file = dir.resolve("nozzle.config.json");
+            Files.writeString(
+                    file,
+                    ManifestPlanITCase.manifest(
+                            "json", tables("blocks", "SELECT block_num, hash FROM anvil.blocks")));
+            ManifestSyncConfig config =
+                    new ManifestSyncConfig()
+                            .amp("http://localhost:" + server.flightPort(), null, null, 32)
+                            .database(PG.jdbcUrl(), null, null, "public")
+                            .sink(CommitMode.AUTO, 10, 128)
+                            .parallelism(1)
+                            .local(dir.resolve("state"), Duration.ofMillis(200));
+            try (Connection c = PG.connect()) {
+                runUntil(
+                        config,
+                        file,
+                        () ->
+                                awaitExactlyCanonical(
+                                        server, c, "blocks", "\"public\".\"blocks\"", 120));
+                Files.writeString(
+                        file,
+                        ManifestPlanITCase.manifest(
+                                "json",
+                                tables(
+                                        "blocks", "SELECT block_num, hash, miner FROM anvil.blocks",
+                                        "logs", "SELECT * FROM anvil.logs")));
+                server.mine(5);
+                ManifestPlan plan =
+                        runUntil(
+                                config,
+                                file,
+                                () -> {
+                                    awaitExactlyCanonical(
+                                            server, c, "blocks", "\"public\".\"blocks\"", 120);
+                                    awaitExactlyCanonical(
+                                            server, c, "logs", "\"public\".\"logs\"", 120);
+                                });
+                assertThat(plan.tables().get("blocks").change())
+                        .isEqualTo(ManifestPlan.Change.CHANGED);
+                assertThat(plan.tables().get("logs").change()).isEqualTo(ManifestPlan.Change.ADDED);
+                assertThat(count(c, "SELECT count(*) FROM blocks WHERE miner IS NULL")).isZero();
+            }
+        }
+    }
+
+    /**
+     * Starts a sync, runs {@code check} against it, stops it with a savepoint; returns its plan.
+     */
+    private ManifestPlan runUntil(ManifestSyncConfig config, Path file, Check check)
+            throws Exception {
+        ManifestSync sync = new ManifestSync(file, config, System.out, p -> {});
+        ManifestPlan plan = sync.initialPlan();
+        CompletableFuture<Void> running =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                sync.run(plan);
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
+        try {
+            check.run();
+        } finally {
+            sync.requestStop();
+            running.get(120, TimeUnit.SECONDS);
+        }
+        return plan;
+    }
+
+    /** A check that may throw. */
+    private interface Check {
+        void run() throws Exception;
+    }
 }
