@@ -110,9 +110,14 @@ public final class ManifestPlan {
         return registry;
     }
 
-    /** Whether running this plan means a different job than running {@code previous}. */
+    /**
+     * Whether running this plan is the same job as running {@code previous}: the same streams (id
+     * and SQL), in any order.
+     */
     public boolean sameStreamsAs(ManifestPlan previous) {
-        return previous != null && source.streams().equals(previous.source.streams());
+        return previous != null
+                && new java.util.HashSet<>(source.streams())
+                        .equals(new java.util.HashSet<>(previous.source.streams()));
     }
 
     /** Tables that start over from the first block. */

@@ -67,6 +67,14 @@ class ManifestPlanITCase {
                 .local(dir.resolve("state"), Duration.ofMillis(200));
     }
 
+    static Map<String, String> tables(String... nameAndSql) {
+        Map<String, String> t = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndSql.length; i += 2) {
+            t.put(nameAndSql[i], nameAndSql[i + 1]);
+        }
+        return t;
+    }
+
     static String manifest(String format, Map<String, String> tables) {
         StringBuilder t = new StringBuilder();
         for (Map.Entry<String, String> e : tables.entrySet()) {
@@ -332,6 +340,18 @@ class ManifestPlanITCase {
         assertThat(third.tables().get("b").change()).isEqualTo(ManifestPlan.Change.ADDED);
         assertThat(third.tables().get("b").streamId()).isEqualTo("b#2");
         assertThat(third.removed()).containsExactly("c");
+        // Reordering tables (or changing informational fields) is not a new job.
+        String reordered =
+                manifest(
+                                "json",
+                                tables(
+                                        "b", "SELECT tx_hash FROM anvil.transactions",
+                                        "a", "SELECT hash, miner FROM anvil.blocks"))
+                        .replace("\"example\"", "\"renamed\"");
+        write("m.json", reordered);
+        ManifestPlan fourth = planner.plan(ManifestLoader.load(file), third.registry());
+        assertThat(fourth.sameStreamsAs(third)).isTrue();
+        assertThat(fourth.rebuilt()).isEmpty();
     }
 
     /** Splits at the commas outside parentheses. */
