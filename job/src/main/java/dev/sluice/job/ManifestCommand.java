@@ -2,7 +2,6 @@ package dev.sluice.job;
 
 import dev.sluice.job.cli.CommandLine;
 import dev.sluice.job.cli.DatabaseUrl;
-import dev.sluice.job.cli.Parsers;
 import dev.sluice.job.cli.SyncOptions;
 import dev.sluice.job.cli.UsageException;
 import dev.sluice.job.local.ProgressPrinter;
@@ -105,16 +104,7 @@ final class ManifestCommand {
                             + " DATABASE_USER, DATABASE_PASSWORD, DATABASE_HOST, DATABASE_PORT and"
                             + " DATABASE_NAME).");
         }
-        String endpoint = cl.get(SyncOptions.AMP_FLIGHT_ADDR);
-        String nozzle = env.get(SyncOptions.NOZZLE_ENDPOINT_ENV);
-        if (!cl.isSet(SyncOptions.AMP_FLIGHT_ADDR) && nozzle != null && !nozzle.isBlank()) {
-            try {
-                endpoint = Parsers.ampAddress(nozzle.trim());
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(
-                        "Invalid NOZZLE_ENDPOINT '" + nozzle + "': " + e.getMessage() + ".");
-            }
-        }
+        String endpoint = SyncOptions.ampAddress(cl, env);
         String token = cl.get(SyncOptions.AUTH_TOKEN);
         if (token == null && cl.get(SyncOptions.AUTH_TOKEN_FILE) != null) {
             try {

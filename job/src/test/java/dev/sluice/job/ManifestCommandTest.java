@@ -52,6 +52,20 @@ class ManifestCommandTest {
     }
 
     @Test
+    void nozzleEndpointIsAnAliasForDatasetSyncsToo() {
+        Map<String, String> env =
+                Map.of("NOZZLE_ENDPOINT", "http://amp:1602", "DATABASE_URL", "postgresql://h/d");
+        SyncSettings s =
+                SyncSettings.from(
+                        new CommandLine(SyncOptions.ALL)
+                                .parse(
+                                        new String[] {"--dataset", "anvil", "--tables", "blocks"},
+                                        env),
+                        env);
+        assertThat(s.ampAddress).isEqualTo("http://amp:1602");
+    }
+
+    @Test
     void badSettingsAreUsageErrors() {
         assertThatThrownBy(
                         () ->

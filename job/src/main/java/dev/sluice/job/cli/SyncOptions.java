@@ -173,6 +173,29 @@ public final class SyncOptions {
     /** The older ampsync's name for the Amp address; used when AMP_FLIGHT_ADDR is not set. */
     public static final String NOZZLE_ENDPOINT_ENV = "NOZZLE_ENDPOINT";
 
+    /**
+     * The Amp address: {@code --amp-flight-addr} or {@code AMP_FLIGHT_ADDR}, else {@code
+     * NOZZLE_ENDPOINT}, else the default.
+     */
+    public static String ampAddress(CommandLine cl, Map<String, String> env) {
+        String nozzle = env.get(NOZZLE_ENDPOINT_ENV);
+        if (cl.isSet(AMP_FLIGHT_ADDR) || nozzle == null || nozzle.isBlank()) {
+            return cl.get(AMP_FLIGHT_ADDR);
+        }
+        try {
+            return Parsers.ampAddress(nozzle.trim());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(
+                    "Invalid "
+                            + NOZZLE_ENDPOINT_ENV
+                            + " '"
+                            + nozzle
+                            + "': "
+                            + e.getMessage()
+                            + ".");
+        }
+    }
+
     public static final CliOption<String> PIPELINE =
             option("pipeline", Function.identity())
                     .env("SLUICE_PIPELINE")
