@@ -61,8 +61,20 @@ public final class ManifestSync {
 
     /** The first plan against the state directory; errors here mean nothing has started. */
     public ManifestPlan initialPlan() throws ManifestException {
-        return planner.plan(
-                ManifestLoader.load(file), ManifestRegistry.load(config.stateDir.toAbsolutePath()));
+        Path stateDir = config.stateDir.toAbsolutePath();
+        ManifestRegistry registry = ManifestRegistry.load(stateDir);
+        if (registry.entries().isEmpty() && LocalCheckpoints.latest(stateDir).isPresent()) {
+            // Without the registry, tables would get generations already used in that state and
+            // could resume old progress into rebuilt tables.
+            throw new ManifestException(
+                    "The state directory "
+                            + stateDir
+                            + " holds checkpoints but no "
+                            + ManifestRegistry.FILE
+                            + " (which manifest tables they belong to): restore that file, or"
+                            + " give an empty --state-dir.");
+        }
+        return planner.plan(ManifestLoader.load(file), registry);
     }
 
     /** Runs {@code plan} and every later version of the manifest until stopped or failed. */

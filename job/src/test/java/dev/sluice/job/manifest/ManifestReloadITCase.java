@@ -3,6 +3,7 @@ package dev.sluice.job.manifest;
 import static dev.sluice.job.testutils.TargetChecks.awaitExactlyCanonical;
 import static dev.sluice.job.testutils.TargetChecks.count;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.sinks.postgres.CommitMode;
 import dev.sluice.sources.amp.devserver.AmpDevServer;
@@ -234,6 +235,13 @@ class ManifestReloadITCase {
                         .isEqualTo(ManifestPlan.Change.CHANGED);
                 assertThat(plan.tables().get("logs").change()).isEqualTo(ManifestPlan.Change.ADDED);
                 assertThat(count(c, "SELECT count(*) FROM blocks WHERE miner IS NULL")).isZero();
+                // Checkpoints without the registry would be ambiguous: refused.
+                Files.delete(dir.resolve("state").resolve(ManifestRegistry.FILE));
+                assertThatThrownBy(
+                                () ->
+                                        new ManifestSync(file, config, System.out, p -> {})
+                                                .initialPlan())
+                        .hasMessageContaining("holds checkpoints but no manifest-tables.json");
             }
         }
     }
