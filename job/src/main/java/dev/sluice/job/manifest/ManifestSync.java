@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -31,6 +32,8 @@ public final class ManifestSync {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManifestSync.class);
     private static final long STOP_TIMEOUT_MINUTES = 5;
+    private static final int SAVEPOINT_ATTEMPTS = 10;
+    private static final long SAVEPOINT_RETRY_DELAY_MILLIS = 1_000;
 
     private final Path file;
     private final ManifestSyncConfig config;
@@ -161,13 +164,36 @@ public final class ManifestSync {
         }
     }
 
+    /**
+     * Stops the job with a savepoint; a failed savepoint (say, a database connection dropped during
+     * it) leaves the job running and recovering, so it is tried again a few times.
+     */
     private String stopWithSavepoint(JobClient client) throws Exception {
-        String path =
-                client.stopWithSavepoint(
-                                false,
-                                LocalCheckpoints.savepointsDir(config.stateDir).toUri().toString(),
-                                SavepointFormatType.CANONICAL)
-                        .get(STOP_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        String path = null;
+        for (int attempt = 1; path == null; attempt++) {
+            try {
+                path =
+                        client.stopWithSavepoint(
+                                        false,
+                                        LocalCheckpoints.savepointsDir(config.stateDir)
+                                                .toUri()
+                                                .toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get(STOP_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+            } catch (ExecutionException e) {
+                if (attempt >= SAVEPOINT_ATTEMPTS || client.getJobExecutionResult().isDone()) {
+                    throw e;
+                }
+                LOG.warn(
+                        "Stop with savepoint failed (attempt {} of {}); the job keeps running,"
+                                + " trying again",
+                        attempt,
+                        SAVEPOINT_ATTEMPTS,
+                        e);
+                out.println("The savepoint failed (" + e.getCause() + "); trying again…");
+                Thread.sleep(SAVEPOINT_RETRY_DELAY_MILLIS * attempt);
+            }
+        }
         try {
             client.getJobExecutionResult().get(STOP_TIMEOUT_MINUTES, TimeUnit.MINUTES);
         } catch (TimeoutException e) {

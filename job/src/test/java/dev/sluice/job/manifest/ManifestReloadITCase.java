@@ -26,11 +26,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A manifest edited while the embedded Flink streams, with blocks mined and reorgs happening
- * throughout: a bad edit is ignored, then one edit adds a table, changes another's query and
- * removes a third. Afterwards every synced table equals the canonical chain exactly, the unchanged
- * table was not rewritten, the changed one was rebuilt with its new columns, and the removed one no
- * longer grows.
+ * A manifest edited while the embedded Flink streams, with blocks mined, reorgs and the sink's
+ * database connections killed throughout: a bad edit is ignored, then one edit adds a table,
+ * changes another's query and removes a third. Afterwards every synced table equals the canonical
+ * chain exactly, the unchanged table was not rewritten, the changed one was rebuilt with its new
+ * columns, and the removed one no longer grows.
  */
 @Timeout(300)
 class ManifestReloadITCase {
@@ -45,6 +45,15 @@ class ManifestReloadITCase {
             t.put(nameAndSql[i], nameAndSql[i + 1]);
         }
         return t;
+    }
+
+    /** Drops every other connection to the test database: the sink's writers and committers. */
+    static void killSinkConnections(Connection c) throws Exception {
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname ="
+                            + " current_database() AND pid <> pg_backend_pid()");
+        }
     }
 
     void writeAtomically(Path file, String content) throws Exception {
@@ -142,6 +151,9 @@ class ManifestReloadITCase {
                     if (++mined % 5 == 0) {
                         server.reorg(2, 1);
                     }
+                    if (mined == 2) {
+                        killSinkConnections(c); // while the switch is planned or under way
+                    }
                     Thread.sleep(100);
                 }
                 assertThat(sync.reloads()).isEqualTo(1);
@@ -150,6 +162,9 @@ class ManifestReloadITCase {
                     server.mine(1);
                     if (i % 4 == 0) {
                         server.reorg(3, 1);
+                    }
+                    if (i == 6) {
+                        killSinkConnections(c);
                     }
                     Thread.sleep(100);
                 }
