@@ -29,6 +29,8 @@ final class SyncCommand {
                 + " [options]\n\n"
                 + "       sync-job.jar [sync] --config pipelines.yaml [--pipeline NAME]"
                 + " [options]\n\n"
+                + "       sync-job.jar [sync] --manifest nozzle.config.ts --database-url <url>"
+                + " [options]\n\n"
                 + "Syncs Amp datasets into PostgreSQL exactly once, rolling back chain reorgs.\n\n"
                 + "Options:\n";
 
@@ -46,6 +48,9 @@ final class SyncCommand {
             }
             if (cl.isSet(SyncOptions.CONFIG)) {
                 return PipelineFileCommand.run(cl, environment, out, err);
+            }
+            if (cl.isSet(SyncOptions.MANIFEST)) {
+                return ManifestCommand.run(cl, environment, out, err);
             }
             settings = SyncSettings.from(cl, environment);
             plan = plan(settings);

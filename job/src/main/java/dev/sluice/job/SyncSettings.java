@@ -55,7 +55,7 @@ public final class SyncSettings {
                             + " postgresql://user:password@localhost:5432/db.");
         }
         database = db;
-        ampAddress = cl.get(SyncOptions.AMP_FLIGHT_ADDR);
+        ampAddress = SyncOptions.ampAddress(cl, env);
         authToken = token(cl);
         ampTlsCa = cl.get(SyncOptions.AMP_TLS_CA);
         for (Map.Entry<String, List<String>> key : cl.getAll(SyncOptions.UNIQUE_KEY)) {

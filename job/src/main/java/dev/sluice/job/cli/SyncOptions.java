@@ -49,7 +49,9 @@ public final class SyncOptions {
             option("amp-flight-addr", Parsers::ampAddress)
                     .env("AMP_FLIGHT_ADDR")
                     .defaultValue("http://localhost:1602")
-                    .description("Amp Arrow Flight address; https:// for TLS.")
+                    .description(
+                            "Amp Arrow Flight address; https:// for TLS. NOZZLE_ENDPOINT is"
+                                    + " read too when AMP_FLIGHT_ADDR is not set.")
                     .build();
 
     public static final CliOption<String> AUTH_TOKEN =
@@ -158,6 +160,42 @@ public final class SyncOptions {
                                     + " PostgreSQL CDC) to run in one job; see docs/pipelines.md.")
                     .build();
 
+    public static final CliOption<Path> MANIFEST =
+            option("manifest", Parsers::readableFile)
+                    .shortName("m")
+                    .env("DATASET_MANIFEST")
+                    .description(
+                            "Dataset manifest (nozzle.config.ts/.mts/.js/.mjs/.json): each table"
+                                    + " a SQL query over its dependencies; the file is watched and"
+                                    + " changes are applied while syncing. See docs/manifests.md.")
+                    .build();
+
+    /** The older ampsync's name for the Amp address; used when AMP_FLIGHT_ADDR is not set. */
+    public static final String NOZZLE_ENDPOINT_ENV = "NOZZLE_ENDPOINT";
+
+    /**
+     * The Amp address: {@code --amp-flight-addr} or {@code AMP_FLIGHT_ADDR}, else {@code
+     * NOZZLE_ENDPOINT}, else the default.
+     */
+    public static String ampAddress(CommandLine cl, Map<String, String> env) {
+        String nozzle = env.get(NOZZLE_ENDPOINT_ENV);
+        if (cl.isSet(AMP_FLIGHT_ADDR) || nozzle == null || nozzle.isBlank()) {
+            return cl.get(AMP_FLIGHT_ADDR);
+        }
+        try {
+            return Parsers.ampAddress(nozzle.trim());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(
+                    "Invalid "
+                            + NOZZLE_ENDPOINT_ENV
+                            + " '"
+                            + nozzle
+                            + "': "
+                            + e.getMessage()
+                            + ".");
+        }
+    }
+
     public static final CliOption<String> PIPELINE =
             option("pipeline", Function.identity())
                     .env("SLUICE_PIPELINE")
@@ -186,6 +224,7 @@ public final class SyncOptions {
                     COMMIT_MODE,
                     STATE_DIR,
                     CONFIG,
+                    MANIFEST,
                     PIPELINE,
                     HELP);
 

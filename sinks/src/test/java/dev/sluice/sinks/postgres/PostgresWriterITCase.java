@@ -356,7 +356,8 @@ class PostgresWriterITCase {
                             Pg.count(
                                     c,
                                     "SELECT count(*) FROM pg_stat_activity WHERE application_name"
-                                            + " LIKE 'sluice-sink-%'"))
+                                            + " LIKE 'sluice-sink-%' AND datname ="
+                                            + " current_database()"))
                     .isZero();
         }
     }

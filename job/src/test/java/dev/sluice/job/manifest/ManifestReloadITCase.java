@@ -1,0 +1,293 @@
+package dev.sluice.job.manifest;
+
+import static dev.sluice.job.testutils.TargetChecks.awaitExactlyCanonical;
+import static dev.sluice.job.testutils.TargetChecks.count;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.sinks.postgres.CommitMode;
+import dev.sluice.sources.amp.devserver.AmpDevServer;
+import dev.sluice.testutils.PostgresExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A manifest edited while the embedded Flink streams, with blocks mined, reorgs and the sink's
+ * database connections killed throughout: a bad edit is ignored, then one edit adds a table,
+ * changes another's query and removes a third. Afterwards every synced table equals the canonical
+ * chain exactly, the unchanged table was not rewritten, the changed one was rebuilt with its new
+ * columns, and the removed one no longer grows.
+ */
+@Timeout(300)
+class ManifestReloadITCase {
+
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+
+    @TempDir Path dir;
+
+    static Map<String, String> tables(String... nameAndSql) {
+        Map<String, String> t = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndSql.length; i += 2) {
+            t.put(nameAndSql[i], nameAndSql[i + 1]);
+        }
+        return t;
+    }
+
+    /** Drops every other connection to the test database: the sink's writers and committers. */
+    static void killSinkConnections(Connection c) throws Exception {
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname ="
+                            + " current_database() AND pid <> pg_backend_pid()");
+        }
+    }
+
+    void writeAtomically(Path file, String content) throws Exception {
+        Path tmp = dir.resolve("edit.tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    void reloadDuringStreamingKeepsEveryTableExact() throws Exception {
+        try (AmpDevServer server =
+                AmpDevServer.builder()
+                        .port(0)
+                        .adminPort(-1)
+                        .blocks(40)
+                        .txsPerBlock(2)
+                        .logsPerTx(1)
+                        .headMicrobatchBlocks(2)
+                        .seed(5)
+                        .dataset("graphprotocol/anvil@0.1.0")
+                        .build()
+                        .start()) {
+            Path file = dir.resolve("nozzle.config.ts");
+            Files.writeString(
+                    file,
+                    ManifestPlanITCase.manifest(
+                            "ts",
+                            tables(
+                                    "blocks", "SELECT block_num, hash FROM anvil.blocks",
+                                    "txs", "SELECT tx_index, tx_hash FROM anvil.transactions",
+                                    "old_logs",
+                                            "SELECT log_index, tx_hash, topic0 FROM anvil.logs")));
+            ManifestSyncConfig config =
+                    new ManifestSyncConfig()
+                            .amp("http://localhost:" + server.flightPort(), null, null, 32)
+                            .database(PG.jdbcUrl(), null, null, "public")
+                            .sink(CommitMode.AUTO, 10, 128)
+                            .parallelism(2)
+                            .local(dir.resolve("state"), Duration.ofMillis(200))
+                            .pollInterval(Duration.ofMillis(200));
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
+            ManifestSync sync = new ManifestSync(file, config, out, p -> {});
+            ManifestPlan first = sync.initialPlan();
+            CompletableFuture<Void> running =
+                    CompletableFuture.runAsync(
+                            () -> {
+                                try {
+                                    sync.run(first);
+                                } catch (Exception e) {
+                                    throw new RuntimeException(e);
+                                }
+                            });
+            try (Connection c = PG.connect()) {
+                awaitExactlyCanonical(server, c, "blocks", "\"public\".\"blocks\"", 120);
+                server.mine(3);
+                server.reorg(2, 1);
+                awaitExactlyCanonical(server, c, "blocks", "\"public\".\"blocks\"", 60);
+                awaitExactlyCanonical(server, c, "transactions", "\"public\".\"txs\"", 60);
+                awaitExactlyCanonical(server, c, "logs", "\"public\".\"old_logs\"", 60);
+                long blocksXmin =
+                        count(c, "SELECT xmin::text::bigint FROM blocks WHERE _block_num = 0");
+                long txsXmin =
+                        count(c, "SELECT min(xmin::text::bigint) FROM txs WHERE _block_num = 0");
+
+                // A bad edit is reported and ignored; the job keeps syncing the old version.
+                writeAtomically(
+                        file,
+                        ManifestPlanITCase.manifest(
+                                "ts",
+                                tables("blocks", "SELECT hash FROM anvil.blocks ORDER BY hash")));
+                Thread.sleep(1500);
+                assertThat(sync.reloads()).isZero();
+                assertThat(console.toString(StandardCharsets.UTF_8))
+                        .contains("The changed manifest is not usable")
+                        .contains("Table 'blocks' cannot be streamed: its SQL has ORDER BY");
+
+                // The real edit, while blocks keep coming and the chain reorganizes.
+                writeAtomically(
+                        file,
+                        ManifestPlanITCase.manifest(
+                                "ts",
+                                tables(
+                                        "blocks", "SELECT block_num, hash FROM anvil.blocks",
+                                        "txs",
+                                                "SELECT tx_index, tx_hash, \"from\", \"to\" FROM"
+                                                        + " anvil.transactions",
+                                        "logs2",
+                                                "SELECT log_index, tx_hash, topic0, address FROM"
+                                                        + " anvil.logs")));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                int mined = 0;
+                while (sync.reloads() == 0 && System.nanoTime() < deadline) {
+                    server.mine(1);
+                    if (++mined % 5 == 0) {
+                        server.reorg(2, 1);
+                    }
+                    if (mined == 2) {
+                        killSinkConnections(c); // while the switch is planned or under way
+                    }
+                    Thread.sleep(100);
+                }
+                assertThat(sync.reloads()).isEqualTo(1);
+                long oldLogs = count(c, "SELECT count(*) FROM old_logs");
+                for (int i = 1; i <= 10; i++) {
+                    server.mine(1);
+                    if (i % 4 == 0) {
+                        server.reorg(3, 1);
+                    }
+                    if (i == 6) {
+                        killSinkConnections(c);
+                    }
+                    Thread.sleep(100);
+                }
+                awaitExactlyCanonical(server, c, "blocks", "\"public\".\"blocks\"", 120);
+                awaitExactlyCanonical(server, c, "transactions", "\"public\".\"txs\"", 120);
+                awaitExactlyCanonical(server, c, "logs", "\"public\".\"logs2\"", 120);
+
+                // Unchanged: the same row versions as before the reload (nothing re-synced).
+                assertThat(count(c, "SELECT xmin::text::bigint FROM blocks WHERE _block_num = 0"))
+                        .isEqualTo(blocksXmin);
+                // Changed: rebuilt from the first block with the new columns.
+                assertThat(count(c, "SELECT min(xmin::text::bigint) FROM txs WHERE _block_num = 0"))
+                        .isNotEqualTo(txsXmin);
+                assertThat(count(c, "SELECT count(*) FROM txs WHERE \"from\" IS NULL")).isZero();
+                // Removed: kept as it was, no longer synced.
+                assertThat(count(c, "SELECT count(*) FROM old_logs")).isEqualTo(oldLogs);
+                assertThat(oldLogs).isLessThan(server.digest("logs").rows());
+
+                sync.requestStop();
+                running.get(120, TimeUnit.SECONDS);
+                assertThat(count(c, "SELECT count(*) FROM pg_prepared_xacts")).isZero();
+            } finally {
+                sync.requestStop();
+                running.exceptionally(e -> null).get(120, TimeUnit.SECONDS);
+            }
+            assertThat(console.toString(StandardCharsets.UTF_8))
+                    .contains(
+                            "The manifest changed: 2 table(s) to rebuild [txs, logs2], 1 removed"
+                                    + " [old_logs]");
+        }
+    }
+
+    @Test
+    void aChangeMadeWhileStoppedIsAppliedOnTheNextStart() throws Exception {
+        try (AmpDevServer server =
+                AmpDevServer.builder()
+                        .port(0)
+                        .adminPort(-1)
+                        .blocks(20)
+                        .txsPerBlock(1)
+                        .logsPerTx(1)
+                        .seed(9)
+                        .build()
+                        .start()) {
+            Path file = dir.resolve("nozzle.config.json");
+            Files.writeString(
+                    file,
+                    ManifestPlanITCase.manifest(
+                            "json", tables("blocks", "SELECT block_num, hash FROM anvil.blocks")));
+            ManifestSyncConfig config =
+                    new ManifestSyncConfig()
+                            .amp("http://localhost:" + server.flightPort(), null, null, 32)
+                            .database(PG.jdbcUrl(), null, null, "public")
+                            .sink(CommitMode.AUTO, 10, 128)
+                            .parallelism(1)
+                            .local(dir.resolve("state"), Duration.ofMillis(200));
+            try (Connection c = PG.connect()) {
+                runUntil(
+                        config,
+                        file,
+                        () ->
+                                awaitExactlyCanonical(
+                                        server, c, "blocks", "\"public\".\"blocks\"", 120));
+                Files.writeString(
+                        file,
+                        ManifestPlanITCase.manifest(
+                                "json",
+                                tables(
+                                        "blocks", "SELECT block_num, hash, miner FROM anvil.blocks",
+                                        "logs", "SELECT * FROM anvil.logs")));
+                server.mine(5);
+                ManifestPlan plan =
+                        runUntil(
+                                config,
+                                file,
+                                () -> {
+                                    awaitExactlyCanonical(
+                                            server, c, "blocks", "\"public\".\"blocks\"", 120);
+                                    awaitExactlyCanonical(
+                                            server, c, "logs", "\"public\".\"logs\"", 120);
+                                });
+                assertThat(plan.tables().get("blocks").change())
+                        .isEqualTo(ManifestPlan.Change.CHANGED);
+                assertThat(plan.tables().get("logs").change()).isEqualTo(ManifestPlan.Change.ADDED);
+                assertThat(count(c, "SELECT count(*) FROM blocks WHERE miner IS NULL")).isZero();
+                // Checkpoints without the registry would be ambiguous: refused.
+                Files.delete(dir.resolve("state").resolve(ManifestRegistry.FILE));
+                assertThatThrownBy(
+                                () ->
+                                        new ManifestSync(file, config, System.out, p -> {})
+                                                .initialPlan())
+                        .hasMessageContaining("holds checkpoints but no manifest-tables.json");
+            }
+        }
+    }
+
+    /**
+     * Starts a sync, runs {@code check} against it, stops it with a savepoint; returns its plan.
+     */
+    private ManifestPlan runUntil(ManifestSyncConfig config, Path file, Check check)
+            throws Exception {
+        ManifestSync sync = new ManifestSync(file, config, System.out, p -> {});
+        ManifestPlan plan = sync.initialPlan();
+        CompletableFuture<Void> running =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                sync.run(plan);
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
+        try {
+            check.run();
+        } finally {
+            sync.requestStop();
+            running.get(120, TimeUnit.SECONDS);
+        }
+        return plan;
+    }
+
+    /** A check that may throw. */
+    private interface Check {
+        void run() throws Exception;
+    }
+}
