@@ -3,8 +3,9 @@ package dev.sluice.job.config;
 import java.io.Serializable;
 
 /**
- * A named connection of the pipeline file: a PostgreSQL database (source or target) or an Amp
- * server. Secrets are {@link Secret}s, so printing a datastore never shows them.
+ * A named connection of the pipeline file: a PostgreSQL database (source, target or SQL lookups),
+ * an Amp server, or a Redis server or HTTP service for lookups. Secrets are {@link Secret}s, so
+ * printing a datastore never shows them.
  */
 public final class Datastore implements Serializable {
 
@@ -13,7 +14,9 @@ public final class Datastore implements Serializable {
     /** What a datastore is. */
     public enum Type {
         POSTGRES,
-        AMP
+        AMP,
+        REDIS,
+        HTTP
     }
 
     public final String name;
@@ -28,9 +31,16 @@ public final class Datastore implements Serializable {
     /** Extra JDBC parameters (sslmode=require&…), without user and password. */
     public final String parameters;
 
-    // amp
+    // amp, redis (redis://, rediss://), http (the base URL of lookups)
     public final String url;
+    // amp and http (bearer)
     public final Secret authToken;
+
+    // http: headers sent with every request (values may be secrets: never printed)
+    public final java.util.Map<String, Secret> headers;
+
+    /** redis and http: a PEM file of CA certificates to trust instead of the JVM's, or null. */
+    public final String caFile;
 
     Datastore(
             String name,
@@ -43,6 +53,37 @@ public final class Datastore implements Serializable {
             String parameters,
             String url,
             Secret authToken) {
+        this(
+                name,
+                type,
+                host,
+                port,
+                database,
+                username,
+                password,
+                parameters,
+                url,
+                authToken,
+                java.util.Map.of(),
+                null);
+    }
+
+    /** Every field; for the loader and for tests that build datastores directly. */
+    public Datastore(
+            String name,
+            Type type,
+            String host,
+            int port,
+            String database,
+            String username,
+            Secret password,
+            String parameters,
+            String url,
+            Secret authToken,
+            java.util.Map<String, Secret> headers,
+            String caFile) {
+        this.headers = java.util.Map.copyOf(headers);
+        this.caFile = caFile;
         this.name = name;
         this.type = type;
         this.host = host;
@@ -72,8 +113,24 @@ public final class Datastore implements Serializable {
 
     @Override
     public String toString() {
-        return type == Type.AMP
-                ? "Datastore{" + name + ", amp, " + url + '}'
-                : "Datastore{" + name + ", postgres, " + jdbcUrl() + ", user=" + username + '}';
+        switch (type) {
+            case POSTGRES:
+                return "Datastore{"
+                        + name
+                        + ", postgres, "
+                        + jdbcUrl()
+                        + ", user="
+                        + username
+                        + '}';
+            default:
+                // url never holds credentials: the loader moves them to username/password
+                return "Datastore{"
+                        + name
+                        + ", "
+                        + type.name().toLowerCase(java.util.Locale.ROOT)
+                        + ", "
+                        + url
+                        + '}';
+        }
     }
 }
