@@ -135,16 +135,17 @@ final class PipelineFileCommand {
             builder.addTable(dataset, table);
         }
         return new AmpJobPlan(
-                spec.name,
-                builder.build(),
-                AmpJobPlan.targetsFor(List.of(dataset), spec.tables, spec.sinkSchema),
-                spec.retentionBlocks,
-                new AmpJobPlan.DatabaseTarget(
-                        spec.sink.jdbcUrl(),
-                        spec.sink.username,
-                        spec.sink.passwordValue(),
-                        commitMode,
-                        maxConnections,
-                        "sluice-" + spec.name.toLowerCase(Locale.ROOT)));
+                        spec.name,
+                        builder.build(),
+                        AmpJobPlan.targetsFor(List.of(dataset), spec.tables, spec.sinkSchema),
+                        spec.retentionBlocks,
+                        new AmpJobPlan.DatabaseTarget(
+                                spec.sink.jdbcUrl(),
+                                spec.sink.username,
+                                spec.sink.passwordValue(),
+                                commitMode,
+                                maxConnections,
+                                "sluice-" + spec.name.toLowerCase(Locale.ROOT)))
+                .withEnrichment(spec.enrichment, spec.fields, spec.filter);
     }
 }

@@ -32,6 +32,7 @@ public final class AmpJobPlan {
     private final Map<String, List<String>> uniqueKeys;
     private final int retentionBlocks;
     private final DatabaseTarget database;
+    private AmpEnrichmentPlan enrichment;
 
     /** Where the sink writes; the password stays out of every message. */
     public static final class DatabaseTarget {
@@ -137,6 +138,19 @@ public final class AmpJobPlan {
         return targets;
     }
 
+    /**
+     * Enriches the rows of every table of this plan: lookups, computed fields (appended to the
+     * table's columns) and a filter; see docs/pipelines.md.
+     */
+    public AmpJobPlan withEnrichment(
+            List<dev.sluice.job.config.EnrichmentSpec> lookups,
+            List<dev.sluice.job.config.FieldSpec> fields,
+            String filter) {
+        AmpEnrichmentPlan plan = new AmpEnrichmentPlan(name, lookups, fields, filter);
+        this.enrichment = plan.isEmpty() ? null : plan;
+        return this;
+    }
+
     public AmpSource source() {
         return source;
     }
@@ -164,6 +178,14 @@ public final class AmpJobPlan {
                     options = options.withUniqueKey(uniqueKeys.get(s.id()));
                 }
                 PostgresTables.ensureTable(c, targets.get(s.id()), schemas.get(s.id()), options);
+                if (enrichment != null) {
+                    enrichment.prepare(
+                            c,
+                            s.id(),
+                            targets.get(s.id()),
+                            schemas.get(s.id()),
+                            uniqueKeys.get(s.id()));
+                }
             }
         } catch (SQLException e) {
             throw new SetupException(
@@ -221,7 +243,17 @@ public final class AmpJobPlan {
                         .setTransactionalIdPrefix(database.transactionalIdPrefix)
                         .build();
         AmpPipeline.build(
-                env, name, source, targets, uniqueKeys, retentionBlocks, sink, parallelism);
+                env,
+                name,
+                source,
+                targets,
+                uniqueKeys,
+                retentionBlocks,
+                sink,
+                parallelism,
+                enrichment == null
+                        ? rows -> rows
+                        : rows -> enrichment.apply(rows, name, parallelism));
     }
 
     /** Setup failed: a server is unreachable, refuses us, or the target cannot take the schema. */

@@ -38,6 +38,20 @@ public final class AmpPipeline {
             int retentionBlocks,
             PostgresSink sink,
             int parallelism) {
+        build(env, name, source, targets, uniqueKeys, retentionBlocks, sink, parallelism, r -> r);
+    }
+
+    /** With {@code between}: operators between the reorg operator and the sink (enrichment). */
+    public static void build(
+            StreamExecutionEnvironment env,
+            String name,
+            AmpSource source,
+            Map<String, TableRef> targets,
+            Map<String, List<String>> uniqueKeys,
+            int retentionBlocks,
+            PostgresSink sink,
+            int parallelism,
+            java.util.function.UnaryOperator<DataStream<PostgresSinkRecord>> between) {
         for (AmpStreamSpec s : source.streams()) {
             if (!targets.containsKey(s.id())) {
                 throw new IllegalArgumentException("No target table for stream " + s.id());
@@ -56,7 +70,8 @@ public final class AmpPipeline {
                         .uid(name + "-reorg")
                         .name(name + " reorg")
                         .setParallelism(parallelism);
-        rows.sinkTo(sink)
+        between.apply(rows)
+                .sinkTo(sink)
                 .uid(name + "-postgres-sink")
                 .name(name + " postgres sink")
                 .setParallelism(parallelism);

@@ -2,6 +2,7 @@ package dev.sluice.job.cdc;
 
 import dev.sluice.job.config.MergeSpec;
 import dev.sluice.job.config.MergeSpec.Strategy;
+import dev.sluice.job.enrich.DeadLetters;
 import dev.sluice.sinks.postgres.AddColumnRecord;
 import dev.sluice.sinks.postgres.ColumnDef;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
@@ -37,12 +38,24 @@ final class CdcMergeFunction extends KeyedProcessFunction<String, CdcChange, Pos
     private final MergeSpec merge;
     private final String[] keys;
     private final Set<String> initialColumns;
+    private final TableRef deadLetters;
 
     private transient ValueState<CdcChange> last;
     private transient Set<String> knownColumns;
 
     CdcMergeFunction(
             TableRef table, MergeSpec merge, List<String> keys, Set<String> targetColumns) {
+        this(table, merge, keys, targetColumns, null);
+    }
+
+    /** With {@code deadLetters}: the table that dead letters (marked changes) are written to. */
+    CdcMergeFunction(
+            TableRef table,
+            MergeSpec merge,
+            List<String> keys,
+            Set<String> targetColumns,
+            TableRef deadLetters) {
+        this.deadLetters = deadLetters;
         this.table = table;
         this.merge = merge;
         this.keys = keys.toArray(new String[0]);
@@ -60,6 +73,11 @@ final class CdcMergeFunction extends KeyedProcessFunction<String, CdcChange, Pos
     @Override
     public void processElement(CdcChange c, Context ctx, Collector<PostgresSinkRecord> out)
             throws Exception {
+        if (DeadLetters.isDeadLetter(c)) {
+            // not a version of the key: leaves the key's state alone
+            out.collect(RowChangeRecord.insert(deadLetters, c.columns(), c.afterValues()));
+            return;
+        }
         CdcChange previous = last.value();
         if (c.op() == Op.READ && previous != null) {
             return; // a streamed change of this key is newer than the snapshot row

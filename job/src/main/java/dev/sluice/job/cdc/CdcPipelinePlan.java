@@ -1,9 +1,12 @@
 package dev.sluice.job.cdc;
 
-import dev.sluice.job.config.FieldSpec;
 import dev.sluice.job.config.MergeSpec.Strategy;
 import dev.sluice.job.config.PipelineSpec;
 import dev.sluice.job.config.TransformSpec;
+import dev.sluice.job.enrich.DeadLetters;
+import dev.sluice.job.enrich.Enrichment;
+import dev.sluice.job.enrich.LookupSetupException;
+import dev.sluice.job.enrich.RowEnricher;
 import dev.sluice.sinks.postgres.ColumnDef;
 import dev.sluice.sinks.postgres.CommitMode;
 import dev.sluice.sinks.postgres.PostgresSink;
@@ -21,12 +24,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -50,6 +56,8 @@ public final class CdcPipelinePlan {
     private Map<String, String> sourceTypes;
     private Map<String, String> transformedTypes;
     private List<ColumnDef> targetColumns;
+    private FieldMapper mapper;
+    private RowEnricher enricher;
 
     public CdcPipelinePlan(PipelineSpec spec, CommitMode commitMode, int maxConnections) {
         this.spec = spec;
@@ -154,8 +162,21 @@ public final class CdcPipelinePlan {
                         e);
             }
         }
-        targetColumns = targetColumns(rowTypes);
+        if (!spec.enrichment.isEmpty()) {
+            try {
+                enricher = RowEnricher.prepare(spec.name, spec.enrichment, rowTypes);
+            } catch (LookupSetupException e) {
+                throw new PipelineSetupException(e.getMessage(), e);
+            }
+            rowTypes = enricher.enrichedTypes();
+        }
+        mapper = FieldMapper.of(spec.name, spec.fields, spec.filter, rowTypes);
+        targetColumns = targetColumns(mapper.targetTypes());
         try (Connection c = connect(spec.sink)) {
+            if (spec.hasDeadLetters()) {
+                PostgresTables.ensureTable(
+                        c, deadLetterTable(), DeadLetters.columns(false), List.of(), false);
+            }
             PostgresTables.ensureTable(
                     c,
                     target,
@@ -178,28 +199,10 @@ public final class CdcPipelinePlan {
         }
     }
 
-    private List<ColumnDef> targetColumns(Map<String, String> rowTypes)
+    private List<ColumnDef> targetColumns(Map<String, String> targetTypes)
             throws PipelineSetupException {
         List<ColumnDef> out = new ArrayList<>();
-        if (spec.fields.isEmpty()) {
-            rowTypes.forEach((name, type) -> out.add(new ColumnDef(name, safe(type), true)));
-        } else {
-            for (FieldSpec f : spec.fields) {
-                String type = f.dtype != null ? f.dtype.sqlType : rowTypes.get(f.sourceColumn);
-                if (!rowTypes.containsKey(f.sourceColumn)) {
-                    throw new PipelineSetupException(
-                            "Pipeline "
-                                    + spec.name
-                                    + ": field "
-                                    + f.column
-                                    + " reads source column "
-                                    + f.sourceColumn
-                                    + ", which is not among "
-                                    + rowTypes.keySet());
-                }
-                out.add(new ColumnDef(f.column, safe(type), true));
-            }
-        }
+        targetTypes.forEach((name, type) -> out.add(new ColumnDef(name, safe(type), true)));
         List<String> names = new ArrayList<>();
         out.forEach(c -> names.add(c.name()));
         for (String key : spec.uniqueKey) {
@@ -221,6 +224,10 @@ public final class CdcPipelinePlan {
             out.add(new ColumnDef(CdcMergeFunction.LSN_COLUMN, "bigint", true));
         }
         return out;
+    }
+
+    private TableRef deadLetterTable() {
+        return new TableRef(spec.sinkSchema, spec.deadLetterTable);
     }
 
     private static String safe(String type) {
@@ -312,11 +319,32 @@ public final class CdcPipelinePlan {
                         .setParallelism(parallelism);
         DataStream<CdcChange> rows =
                 changes.process(
-                                new CdcTransformFunction(spec, sourceTypes, transformedTypes),
+                                new CdcTransformFunction(
+                                        spec,
+                                        sourceTypes,
+                                        transformedTypes,
+                                        enricher == null ? mapper : null),
                                 CdcChange.typeInfo())
                         .uid(name + "-cdc-transform")
                         .name(name + " transform")
                         .setParallelism(parallelism);
+        if (enricher != null) {
+            Duration timeout = Enrichment.operatorTimeout(spec.enrichment);
+            rows =
+                    AsyncDataStream.orderedWait(
+                                    rows,
+                                    new CdcEnrichFunction(enricher, timeout),
+                                    timeout.toMillis(),
+                                    TimeUnit.MILLISECONDS,
+                                    Enrichment.capacity(spec.enrichment))
+                            .uid(name + "-cdc-enrich")
+                            .name(name + " enrich " + Enrichment.names(spec.enrichment))
+                            .setParallelism(parallelism)
+                            .process(new CdcMapFunction(mapper), CdcChange.typeInfo())
+                            .uid(name + "-cdc-fields")
+                            .name(name + " fields")
+                            .setParallelism(parallelism);
+        }
         List<String> known = new ArrayList<>();
         targetColumns.forEach(c -> known.add(c.name()));
         DataStream<PostgresSinkRecord> records =
@@ -328,7 +356,8 @@ public final class CdcPipelinePlan {
                                         target,
                                         spec.merge,
                                         spec.uniqueKey,
-                                        new java.util.HashSet<>(known)),
+                                        new java.util.HashSet<>(known),
+                                        spec.hasDeadLetters() ? deadLetterTable() : null),
                                 PostgresSinkRecord.typeInfo())
                         .uid(name + "-cdc-merge")
                         .name(name + " merge " + spec.merge.strategy.key())

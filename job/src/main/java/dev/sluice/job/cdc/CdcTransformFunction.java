@@ -1,6 +1,5 @@
 package dev.sluice.job.cdc;
 
-import dev.sluice.job.config.FieldSpec;
 import dev.sluice.job.config.PipelineSpec;
 import dev.sluice.job.config.TransformSpec;
 import dev.sluice.sources.postgres.CdcChange;
@@ -19,14 +18,14 @@ import java.util.Properties;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.FlinkRuntimeException;
 
 /**
  * The row-level part of a CDC pipeline, in order: source filters (an update whose new row fails
  * them becomes a delete, so the target keeps exactly the matching rows), {@code transform.sql},
- * then the operation's SQL, then field mapping with type coercion. Emits changes shaped like the
- * target table. Queries run read-only on their own connection; a replay after a failure runs them
- * again.
+ * then the operation's SQL, then (without enrichment; with it, after the lookups) the {@link
+ * FieldMapper}. Emits changes shaped like the target table, or like the transformed row when
+ * lookups come next. Queries run read-only on their own connection; a replay after a failure runs
+ * them again.
  */
 final class CdcTransformFunction extends ProcessFunction<CdcChange, CdcChange> {
 
@@ -36,6 +35,7 @@ final class CdcTransformFunction extends ProcessFunction<CdcChange, CdcChange> {
     private final RowFilter filter;
     private final Map<String, String> sourceTypes;
     private final Map<String, String> transformedTypes;
+    private final FieldMapper mapper;
 
     private transient Connection connection;
     private transient WalMonitor walMonitor;
@@ -45,7 +45,9 @@ final class CdcTransformFunction extends ProcessFunction<CdcChange, CdcChange> {
     CdcTransformFunction(
             PipelineSpec spec,
             Map<String, String> sourceTypes,
-            Map<String, String> transformedTypes) {
+            Map<String, String> transformedTypes,
+            FieldMapper mapper) {
+        this.mapper = mapper;
         this.spec = spec;
         this.filter = new RowFilter(spec.filters);
         this.sourceTypes = new HashMap<>(sourceTypes);
@@ -99,15 +101,7 @@ final class CdcTransformFunction extends ProcessFunction<CdcChange, CdcChange> {
                 op = Op.DELETE;
             }
         }
-        MappedRow row = new MappedRow();
-        for (int i = 0; i < change.columnCount(); i++) {
-            boolean deleted = change.op() == Op.DELETE;
-            row.add(
-                    change.column(i),
-                    change.type(i),
-                    deleted ? change.before(i) : change.after(i),
-                    !deleted && change.unchanged(i));
-        }
+        MappedRow row = MappedRow.of(change);
         TransformSpec t = spec.transform;
         if (t != null && !t.isEmpty()) {
             if (t.transformSql != null) {
@@ -129,56 +123,25 @@ final class CdcTransformFunction extends ProcessFunction<CdcChange, CdcChange> {
                 }
             }
         }
-        MappedRow mapped = map(row);
-        Object[] values = mapped.values.toArray();
+        if (mapper != null) {
+            CdcChange mapped = mapper.apply(row, op, change.lsn(), spec.sinkSchema, spec.sinkTable);
+            if (mapped != null) {
+                out.collect(mapped);
+            }
+            return;
+        }
+        Object[] values = row.values.toArray();
         out.collect(
                 new CdcChange(
                         op,
                         spec.sinkSchema,
                         spec.sinkTable,
-                        mapped.columns.toArray(new String[0]),
-                        mapped.types.toArray(new String[0]),
+                        row.columns.toArray(new String[0]),
+                        row.types.toArray(new String[0]),
                         op == Op.DELETE ? values : null,
                         op == Op.DELETE ? null : values,
-                        op == Op.DELETE ? null : mapped.unchangedFlags(),
+                        op == Op.DELETE ? null : row.unchangedFlags(),
                         change.lsn()));
-    }
-
-    /** Target columns from {@code fields} (all columns as they are without fields). */
-    private MappedRow map(MappedRow row) {
-        if (spec.fields.isEmpty()) {
-            return row;
-        }
-        MappedRow out = new MappedRow();
-        for (FieldSpec f : spec.fields) {
-            int i = row.indexOf(f.sourceColumn);
-            if (i < 0) {
-                throw new FlinkRuntimeException(
-                        "Pipeline "
-                                + spec.name
-                                + ": field "
-                                + f.column
-                                + " reads source column "
-                                + f.sourceColumn
-                                + ", which the row does not have (it has "
-                                + row.columns
-                                + ")");
-            }
-            Object v;
-            try {
-                v = Coercions.coerce(row.values.get(i), f.dtype);
-            } catch (IllegalArgumentException e) {
-                throw new FlinkRuntimeException(
-                        "Pipeline " + spec.name + ", column " + f.column + ": " + e.getMessage(),
-                        e);
-            }
-            out.add(
-                    f.column,
-                    f.dtype != null ? f.dtype.sqlType : row.types.get(i),
-                    v,
-                    row.unchanged.get(i));
-        }
-        return out;
     }
 
     /** Runs one transform query; its first row is the new row, no row drops the change. */

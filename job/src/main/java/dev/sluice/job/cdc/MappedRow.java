@@ -27,6 +27,29 @@ final class MappedRow {
         return i < 0 ? null : values.get(i);
     }
 
+    /** Column → value, for expressions. */
+    java.util.Map<String, Object> asMap() {
+        java.util.Map<String, Object> m = new java.util.HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            m.put(columns.get(i), values.get(i));
+        }
+        return m;
+    }
+
+    /** The row of a change: the new values, or the old ones of a delete. */
+    static MappedRow of(dev.sluice.sources.postgres.CdcChange change) {
+        MappedRow row = new MappedRow();
+        boolean deleted = change.op() == dev.sluice.sources.postgres.CdcChange.Op.DELETE;
+        for (int i = 0; i < change.columnCount(); i++) {
+            row.add(
+                    change.column(i),
+                    change.type(i),
+                    deleted ? change.before(i) : change.after(i),
+                    !deleted && change.unchanged(i));
+        }
+        return row;
+    }
+
     boolean[] unchangedFlags() {
         boolean[] out = new boolean[unchanged.size()];
         for (int i = 0; i < out.length; i++) {

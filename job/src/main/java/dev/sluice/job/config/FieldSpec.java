@@ -2,7 +2,10 @@ package dev.sluice.job.config;
 
 import java.io.Serializable;
 
-/** One target column: its name, the source (or transformed) column it comes from, its type. */
+/**
+ * One target column: its name, the source (transformed, enriched) column it comes from or the CEL
+ * expression that computes it, and its type.
+ */
 public final class FieldSpec implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -10,17 +13,28 @@ public final class FieldSpec implements Serializable {
     public final String column;
     public final String sourceColumn;
 
+    /** Whether {@link #sourceColumn} is an expression rather than a column name. */
+    public final boolean expression;
+
     /** The {@code dtype} to coerce to, or null to keep the source type. */
     public final DataType dtype;
 
     public FieldSpec(String column, String sourceColumn, DataType dtype) {
+        this(column, sourceColumn, dtype, false);
+    }
+
+    public FieldSpec(String column, String sourceColumn, DataType dtype, boolean expression) {
         this.column = column;
         this.sourceColumn = sourceColumn;
         this.dtype = dtype;
+        this.expression = expression;
     }
 
     @Override
     public String toString() {
-        return column + " <- " + sourceColumn + (dtype == null ? "" : " (" + dtype.key + ")");
+        return column
+                + (expression ? " = " : " <- ")
+                + sourceColumn
+                + (dtype == null ? "" : " (" + dtype.key + ")");
     }
 }

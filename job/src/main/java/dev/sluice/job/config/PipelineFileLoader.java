@@ -44,8 +44,28 @@ public final class PipelineFileLoader {
                     "url",
                     "parameters");
     private static final Set<String> AMP_KEYS = Set.of("name", "type", "url", "auth_token");
+    private static final Set<String> REDIS_KEYS =
+            Set.of("name", "type", "url", "username", "password", "ca_file");
+    private static final Set<String> HTTP_KEYS =
+            Set.of(
+                    "name",
+                    "type",
+                    "url",
+                    "headers",
+                    "auth_token",
+                    "username",
+                    "password",
+                    "ca_file");
     private static final Set<String> PIPELINE_KEYS =
-            Set.of("name", "source", "transform", "sink", "folder");
+            Set.of(
+                    "name",
+                    "source",
+                    "transform",
+                    "enrichment",
+                    "fields",
+                    "filter",
+                    "sink",
+                    "folder");
     private static final Set<String> CDC_SOURCE_KEYS =
             Set.of(
                     "datastore",
@@ -69,7 +89,14 @@ public final class PipelineFileLoader {
                     "delete_sql",
                     "delete_sql_file");
     private static final Set<String> CDC_SINK_KEYS =
-            Set.of("datastore", "table", "dbschema", "merge_strategy", "unique_key", "fields");
+            Set.of(
+                    "datastore",
+                    "table",
+                    "dbschema",
+                    "merge_strategy",
+                    "unique_key",
+                    "fields",
+                    "dead_letter_table");
     private static final Set<String> AMP_SINK_KEYS = Set.of("datastore", "dbschema");
 
     private final Map<String, String> environment;
@@ -163,7 +190,8 @@ public final class PipelineFileLoader {
     private Object render(String file, String path, Object v) {
         if (v instanceof String) {
             try {
-                return templates.render((String) v);
+                return templates.render(
+                        (String) v, EnrichmentLoader.ROW_TEMPLATE.matcher(path).matches());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(file, path, e.getMessage());
             }
@@ -318,9 +346,50 @@ public final class PipelineFileLoader {
                             address,
                             token == null ? null : new Secret(token));
                 }
+            case "redis":
+                n.allowOnly(withFiles(REDIS_KEYS));
+                return LookupDatastores.redis(
+                        n,
+                        name,
+                        valueOrFile(n, "url", base),
+                        valueOrFile(n, "username", base),
+                        valueOrFile(n, "password", base),
+                        caFile(n, base));
+            case "http":
+                {
+                    n.allowOnly(withFiles(HTTP_KEYS));
+                    Map<String, Secret> headers = new LinkedHashMap<>();
+                    ConfigNode h = n.node("headers");
+                    if (h != null) {
+                        for (String header : h.map.keySet()) {
+                            headers.put(header, new Secret(h.string(header, "")));
+                        }
+                    }
+                    return LookupDatastores.http(
+                            n,
+                            name,
+                            valueOrFile(n, "url", base),
+                            headers,
+                            valueOrFile(n, "auth_token", base),
+                            valueOrFile(n, "username", base),
+                            valueOrFile(n, "password", base),
+                            caFile(n, base));
+                }
             default:
-                throw n.error("type", "must be postgres or amp, got '" + type + "'");
+                throw n.error("type", "must be postgres, amp, redis or http, got '" + type + "'");
         }
+    }
+
+    private static String caFile(ConfigNode n, Path base) {
+        String ca = n.string("ca_file", null);
+        if (ca == null) {
+            return null;
+        }
+        Path p = base.resolve(ca);
+        if (!Files.isReadable(p)) {
+            throw n.error("ca_file", "cannot read " + p);
+        }
+        return p.toString();
     }
 
     private PipelineSpec pipeline(
@@ -350,6 +419,7 @@ public final class PipelineFileLoader {
             if (n.has("transform")) {
                 throw n.error("transform", "is only supported on postgres (CDC) sources");
             }
+            List<FieldSpec> computed = fields(n, null);
             String dataset = source.required("dataset", "e.g. _/anvil@latest");
             try {
                 dev.sluice.sources.amp.protocol.DatasetReference.parse(dataset);
@@ -379,7 +449,10 @@ public final class PipelineFileLoader {
                     null,
                     null,
                     List.of(),
-                    List.of());
+                    computed,
+                    EnrichmentLoader.lookups(n, datastores, dir),
+                    EnrichmentLoader.filter(n),
+                    null);
         }
         source.allowOnly(CDC_SOURCE_KEYS);
         ConfigNode table = source.node("table");
@@ -421,25 +494,12 @@ public final class PipelineFileLoader {
         String sinkSchema = sink.string("dbschema", "public");
         MergeSpec merge = merge(sink.node("merge_strategy"), sink);
         List<String> uniqueKey = sink.stringList("unique_key");
-        List<FieldSpec> fields = new ArrayList<>();
-        List<Object> rawFields = sink.list("fields");
-        Set<String> columns = new HashSet<>();
-        for (int i = 0; i < rawFields.size(); i++) {
-            ConfigNode f =
-                    new ConfigNode(sink.file, sink.child("fields[" + i + "]"), rawFields.get(i));
-            f.allowOnly(Set.of("column", "source_column", "dtype"));
-            String column = f.required("column", "the target column");
-            String dtypeKey = f.string("dtype", null);
-            DataType dtype = dtypeKey == null ? null : DataType.of(dtypeKey);
-            if (dtypeKey != null && dtype == null) {
-                throw f.error(
-                        "dtype", "unknown type '" + dtypeKey + "'; allowed: " + DataType.allowed());
-            }
-            if (!columns.add(column)) {
-                throw f.error("column", "duplicate target column '" + column + "'");
-            }
-            fields.add(new FieldSpec(column, f.string("source_column", column), dtype));
+        if (n.has("fields") && sink.has("fields")) {
+            throw n.error("fields", "is set twice: give fields or sink.fields, not both");
         }
+        List<FieldSpec> fields = fields(n.has("fields") ? n : sink, sink);
+        Set<String> columns = new java.util.LinkedHashSet<>();
+        fields.forEach(f -> columns.add(f.column));
         if (uniqueKey.isEmpty() && merge.strategy != Strategy.APPEND) {
             throw sink.error(
                     "unique_key",
@@ -492,7 +552,26 @@ public final class PipelineFileLoader {
                 sinkTable,
                 merge,
                 uniqueKey,
-                fields);
+                fields,
+                EnrichmentLoader.lookups(n, datastores, dir),
+                EnrichmentLoader.filter(n),
+                sink.string("dead_letter_table", sinkTable + "_dead_letter"));
+    }
+
+    /** The {@code fields} of {@code owner}; for the pipeline level, {@code sink} is null. */
+    private static List<FieldSpec> fields(ConfigNode owner, ConfigNode sink) {
+        List<FieldSpec> fields = new ArrayList<>();
+        Set<String> columns = new HashSet<>();
+        List<Object> raw = owner.list("fields");
+        for (int i = 0; i < raw.size(); i++) {
+            ConfigNode f = new ConfigNode(owner.file, owner.child("fields[" + i + "]"), raw.get(i));
+            FieldSpec spec = EnrichmentLoader.field(f);
+            if (!columns.add(spec.column)) {
+                throw f.error("column", "duplicate target column '" + spec.column + "'");
+            }
+            fields.add(spec);
+        }
+        return fields;
     }
 
     private static Datastore datastoreRef(

@@ -34,6 +34,14 @@ public final class PipelineSpec implements Serializable {
     public final MergeSpec merge;
     public final List<String> uniqueKey;
     public final List<FieldSpec> fields;
+    // enrichment
+    public final List<EnrichmentSpec> enrichment;
+
+    /** A CEL expression over the enriched row; rows for which it is false are left out. */
+    public final String filter;
+
+    /** CDC: where rows whose lookup failed with on_error dead_letter go. */
+    public final String deadLetterTable;
 
     PipelineSpec(
             String name,
@@ -54,7 +62,10 @@ public final class PipelineSpec implements Serializable {
             String sinkTable,
             MergeSpec merge,
             List<String> uniqueKey,
-            List<FieldSpec> fields) {
+            List<FieldSpec> fields,
+            List<EnrichmentSpec> enrichment,
+            String filter,
+            String deadLetterTable) {
         this.name = name;
         this.source = source;
         this.sourceSchema = sourceSchema;
@@ -74,10 +85,18 @@ public final class PipelineSpec implements Serializable {
         this.merge = merge;
         this.uniqueKey = List.copyOf(uniqueKey);
         this.fields = List.copyOf(fields);
+        this.enrichment = List.copyOf(enrichment);
+        this.filter = filter;
+        this.deadLetterTable = deadLetterTable;
     }
 
     public boolean isCdc() {
         return source.type == Datastore.Type.POSTGRES;
+    }
+
+    /** Whether any lookup sends failed rows to a dead-letter table. */
+    public boolean hasDeadLetters() {
+        return enrichment.stream().anyMatch(e -> e.onError == EnrichmentSpec.OnError.DEAD_LETTER);
     }
 
     @Override

@@ -31,6 +31,15 @@ public final class Templates {
      * @throws IllegalArgumentException naming the tag or the missing variable (never a value)
      */
     public String render(String text) {
+        return render(text, false);
+    }
+
+    /**
+     * Renders the {@code env(…)} tags of {@code text} and, with {@code keepOthers}, leaves every
+     * other tag as it is: lookup templates ({@code key: "user:{{ id }}"}) are rendered per row
+     * later, by the enrichment's template engine.
+     */
+    public String render(String text, boolean keepOthers) {
         if (text.indexOf("{{") < 0) {
             return text;
         }
@@ -38,6 +47,10 @@ public final class Templates {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             Matcher env = ENV.matcher(m.group(1));
+            if (!env.matches() && keepOthers) {
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group()));
+                continue;
+            }
             if (!env.matches()) {
                 throw new IllegalArgumentException(
                         "unsupported template '{{"
