@@ -124,8 +124,7 @@ final class PipelineFileCommand {
         return 0;
     }
 
-    private static AmpJobPlan ampPlan(
-            PipelineSpec spec, CommitMode commitMode, int maxConnections) {
+    static AmpJobPlan ampPlan(PipelineSpec spec, CommitMode commitMode, int maxConnections) {
         DatasetReference dataset = DatasetReference.parse(spec.dataset);
         AmpSourceBuilder builder = AmpSource.builder().setEndpoint(spec.source.url);
         if (spec.source.authToken != null) {
