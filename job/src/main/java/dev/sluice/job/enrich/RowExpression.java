@@ -84,8 +84,15 @@ public final class RowExpression implements Serializable {
                         .build()
                         .parse(source);
         if (result.hasError()) {
-            throw new ExpressionException(result.getErrorString().replace('\n', ' '), null);
+            throw new ExpressionException(firstError(result.getErrorString()), null);
         }
+    }
+
+    /** The first of CEL's errors, on one line: later ones mostly follow from it. */
+    private static String firstError(String errors) {
+        int next = errors.indexOf("\nERROR:", 1);
+        String first = next < 0 ? errors : errors.substring(0, next);
+        return first.replace("ERROR: <input>:", "at ").replaceAll("\\s*\n\\s*", " ").trim();
     }
 
     /**
@@ -120,7 +127,7 @@ public final class RowExpression implements Serializable {
             return compiler.compile(source).getAst();
         } catch (CelValidationException e) {
             throw new ExpressionException(
-                    e.getMessage().replace('\n', ' ') + " (columns: " + columns + ")", e);
+                    firstError(e.getMessage()) + " (columns: " + columns + ")", e);
         }
     }
 
