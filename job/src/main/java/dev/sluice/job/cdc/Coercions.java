@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 /** Converts values to a field's {@code dtype}, and JDBC results to the job's value types. */
-final class Coercions {
+public final class Coercions {
 
     private Coercions() {}
 
@@ -22,7 +22,7 @@ final class Coercions {
      *
      * @throws IllegalArgumentException saying which value could not become which type
      */
-    static Object coerce(Object v, DataType type) {
+    public static Object coerce(Object v, DataType type) {
         if (v == null || type == null) {
             return v;
         }
@@ -123,7 +123,7 @@ final class Coercions {
     }
 
     /** Column {@code i} of a transform query's result as one of the job's value types. */
-    static Object fromJdbc(ResultSet rs, int i) throws SQLException {
+    public static Object fromJdbc(ResultSet rs, int i) throws SQLException {
         String type = rs.getMetaData().getColumnTypeName(i);
         Object v;
         switch (type) {
