@@ -123,7 +123,7 @@ public final class Coercions {
     }
 
     /** Column {@code i} of a transform query's result as one of the job's value types. */
-    static Object fromJdbc(ResultSet rs, int i) throws SQLException {
+    public static Object fromJdbc(ResultSet rs, int i) throws SQLException {
         String type = rs.getMetaData().getColumnTypeName(i);
         Object v;
         switch (type) {

@@ -5,11 +5,11 @@ import java.sql.SQLException;
 import java.sql.Types;
 
 /** Binds the job's values as JDBC parameters. */
-final class Values {
+public final class Values {
 
     private Values() {}
 
-    static void bind(PreparedStatement ps, int index, Object v) throws SQLException {
+    public static void bind(PreparedStatement ps, int index, Object v) throws SQLException {
         if (v == null) {
             ps.setNull(index, Types.NULL);
         } else if (v instanceof byte[]) {

@@ -1,18 +1,58 @@
 package dev.sluice.job.enrich;
 
 import dev.sluice.job.config.EnrichmentSpec;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.Preconditions;
 
 /**
  * One configured lookup at run time, in one subtask: renders the request from a row, answers from
  * its cache or asks the datastore (bounded in-flight requests, a timeout per attempt, retries with
  * back-off), and records metrics. Cached answers are tagged with the block of the row that asked,
  * so a chain reorg can drop the answers of rolled-back blocks.
+ *
+ * <p>Requests are rendered on the caller's thread ({@link #lookup} is called by the task thread);
+ * answers complete the returned futures on client threads. Identical requests in flight at the same
+ * time are sent once when the cache is on. The cache key is the rendered request: the SQL parameter
+ * values, the Redis command, key and fields, or the HTTP method, URL and body.
  */
 public final class Lookup implements AutoCloseable {
+
+    private final EnrichmentSpec spec;
+    private final LookupBackend backend;
+    private final Redactor redactor;
+    private final Map<String, Object> nulls;
+
+    private LookupCache cache;
+    private InFlightLimit limit;
+    private Attempts attempts;
+    private LookupMetrics metrics;
+    private ScheduledExecutorService timer;
+
+    /** Requests in flight by cache key, for identical requests to share (cache on only). */
+    private final Map<String, Pending> inFlight = new ConcurrentHashMap<>();
+
+    /** Results not yet complete: {@link #close} fails them so no caller waits forever. */
+    private final Set<CompletableFuture<LookupResult>> outstanding = ConcurrentHashMap.newKeySet();
+
+    private static final class Pending {
+        final long epoch;
+        final CompletableFuture<LookupResult> result;
+
+        Pending(long epoch, CompletableFuture<LookupResult> result) {
+            this.epoch = epoch;
+            this.result = result;
+        }
+    }
 
     /**
      * Checks {@code spec} against the row it will see ({@code rowTypes}: column → PostgreSQL type,
@@ -24,22 +64,64 @@ public final class Lookup implements AutoCloseable {
      */
     public static Map<String, String> describe(EnrichmentSpec spec, Map<String, String> rowTypes)
             throws LookupSetupException {
-        throw new UnsupportedOperationException("not built yet");
+        Preconditions.checkNotNull(rowTypes, "rowTypes");
+        try (LookupBackend backend = LookupBackend.create(spec, rowTypes)) {
+            return backend.describe();
+        } catch (LookupSetupException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new LookupSetupException("Lookup " + spec.name + ": " + e.getMessage(), e);
+        }
     }
 
     /** The row columns the lookup reads (template variables, SQL parameters). */
     public static Set<String> columnsRead(EnrichmentSpec spec) {
-        throw new UnsupportedOperationException("not built yet");
+        try (LookupBackend backend = LookupBackend.create(spec, null)) {
+            return backend.columnsRead();
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** {@code rowTypes} as given to {@link #describe}. */
     public Lookup(EnrichmentSpec spec, Map<String, String> rowTypes) {
-        throw new UnsupportedOperationException("not built yet");
+        this.spec = Preconditions.checkNotNull(spec, "spec");
+        try {
+            this.backend = LookupBackend.create(spec, rowTypes);
+        } catch (LookupSetupException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        this.redactor = new Redactor(spec.datastore);
+        Map<String, Object> n = new LinkedHashMap<>();
+        spec.output.keySet().forEach(k -> n.put(k, null));
+        this.nulls = Collections.unmodifiableMap(n);
     }
 
     /** Connects and registers metrics under {@code group}. */
     public void open(MetricGroup group) throws Exception {
-        throw new UnsupportedOperationException("not built yet");
+        metrics = new LookupMetrics(group, spec.name);
+        ScheduledThreadPoolExecutor t =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        r -> {
+                            Thread th = Executors.defaultThreadFactory().newThread(r);
+                            th.setName("sluice-lookup-" + spec.name + "-timer");
+                            th.setDaemon(true);
+                            return th;
+                        });
+        t.setRemoveOnCancelPolicy(true);
+        timer = t;
+        cache = new LookupCache(spec.cacheSize, spec.cacheTtl);
+        limit = new InFlightLimit(spec.maxInFlight, timer);
+        attempts =
+                new Attempts(
+                        spec.name,
+                        spec.timeout,
+                        spec.retries,
+                        spec.backoff,
+                        timer,
+                        () -> metrics.retries.inc());
+        backend.open();
     }
 
     /**
@@ -48,7 +130,80 @@ public final class Lookup implements AutoCloseable {
      * block on Amp pipelines, or -1.
      */
     public CompletableFuture<LookupResult> lookup(Map<String, Object> row, long block) {
-        throw new UnsupportedOperationException("not built yet");
+        Preconditions.checkState(metrics != null, "Lookup %s is not open", spec.name);
+        metrics.lookups.inc();
+        LookupBackend.Request request;
+        try {
+            request = backend.request(row);
+        } catch (LookupException e) {
+            metrics.failures.inc();
+            return CompletableFuture.completedFuture(
+                    LookupResult.failed(redactor.redact(e.getMessage())));
+        }
+        if (request == null) {
+            return CompletableFuture.completedFuture(LookupResult.of(nulls));
+        }
+        String key = request.cacheKey();
+        Map<String, Object> cached = cache.get(key);
+        if (cached != null) {
+            metrics.cacheHits.inc();
+            return CompletableFuture.completedFuture(LookupResult.of(cached));
+        }
+        long epoch = cache.epoch();
+        if (cache.enabled()) {
+            Pending same = inFlight.get(key);
+            if (same != null && same.epoch == epoch) {
+                metrics.cacheHits.inc();
+                return same.result.thenApply(r -> r);
+            }
+        }
+        metrics.cacheMisses.inc();
+        CompletableFuture<LookupResult> result = new CompletableFuture<>();
+        outstanding.add(result);
+        Pending pending = new Pending(epoch, result);
+        if (cache.enabled()) {
+            inFlight.put(key, pending);
+        }
+        limit.submit(() -> send(request, key, block, pending));
+        return result;
+    }
+
+    private void send(LookupBackend.Request request, String key, long block, Pending pending) {
+        long start = System.nanoTime();
+        CompletableFuture<Map<String, Object>> answer;
+        try {
+            answer = attempts.run(() -> backend.fetch(request, spec.timeout));
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete(
+                (values, error) -> {
+                    limit.release();
+                    metrics.latencyMs.update(
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                    LookupResult r;
+                    if (error == null) {
+                        Map<String, Object> frozen =
+                                Collections.unmodifiableMap(new LinkedHashMap<>(values));
+                        cache.put(key, block, frozen, pending.epoch);
+                        r = LookupResult.of(frozen);
+                    } else {
+                        metrics.failures.inc();
+                        Throwable cause =
+                                error instanceof java.util.concurrent.CompletionException
+                                                && error.getCause() != null
+                                        ? error.getCause()
+                                        : error;
+                        String message =
+                                cause instanceof LookupException
+                                        ? cause.getMessage()
+                                        : "Lookup " + spec.name + " failed: " + cause;
+                        r = LookupResult.failed(redactor.redact(message));
+                    }
+                    inFlight.remove(key, pending);
+                    outstanding.remove(pending.result);
+                    pending.result.complete(r);
+                });
     }
 
     /**
@@ -56,9 +211,23 @@ public final class Lookup implements AutoCloseable {
      * flight that were asked before this call are not cached.
      */
     public void rollback(long fromBlock) {
-        throw new UnsupportedOperationException("not built yet");
+        if (cache != null) {
+            cache.rollback(fromBlock);
+        }
     }
 
     @Override
-    public void close() throws Exception {}
+    public void close() throws Exception {
+        try {
+            backend.close();
+        } finally {
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+            for (CompletableFuture<LookupResult> f : outstanding) {
+                f.complete(LookupResult.failed("Lookup " + spec.name + " was closed"));
+            }
+            outstanding.clear();
+        }
+    }
 }
