@@ -23,6 +23,8 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -35,7 +37,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * again. A batch's rows become row inserts (merged tables: upserts) with the lookup columns; rows
  * equal in every column the lookups read are looked up once.
  */
-final class AmpEnrichFunction extends RichAsyncFunction<PostgresSinkRecord, PostgresSinkRecord> {
+final class AmpEnrichFunction extends RichAsyncFunction<PostgresSinkRecord, PostgresSinkRecord>
+        implements ResultTypeQueryable<PostgresSinkRecord> {
 
     private static final long serialVersionUID = 1L;
 
@@ -56,6 +59,12 @@ final class AmpEnrichFunction extends RichAsyncFunction<PostgresSinkRecord, Post
         for (AmpTableEnrichment t : tables.values()) {
             t.enricher.open(group.addGroup("table", t.target.table()));
         }
+    }
+
+    /** Tells the async operator the output type: it cannot infer it. */
+    @Override
+    public TypeInformation<PostgresSinkRecord> getProducedType() {
+        return PostgresSinkRecord.typeInfo();
     }
 
     @Override

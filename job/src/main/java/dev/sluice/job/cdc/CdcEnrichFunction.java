@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -19,7 +21,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * not looked up: only its key reaches the target. A dead letter travels on as a marked change to
  * the merge, which writes it to the dead-letter table.
  */
-final class CdcEnrichFunction extends RichAsyncFunction<CdcChange, CdcChange> {
+final class CdcEnrichFunction extends RichAsyncFunction<CdcChange, CdcChange>
+        implements ResultTypeQueryable<CdcChange> {
 
     private static final long serialVersionUID = 1L;
 
@@ -39,6 +42,12 @@ final class CdcEnrichFunction extends RichAsyncFunction<CdcChange, CdcChange> {
     @Override
     public void open(OpenContext context) throws Exception {
         enricher.open(getRuntimeContext().getMetricGroup().addGroup("enrichment"));
+    }
+
+    /** Tells the async operator the output type: it cannot infer it. */
+    @Override
+    public TypeInformation<CdcChange> getProducedType() {
+        return CdcChange.typeInfo();
     }
 
     @Override
