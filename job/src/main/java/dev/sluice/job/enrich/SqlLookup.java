@@ -224,8 +224,12 @@ final class SqlLookup implements LookupBackend {
         }
         props.setProperty("password", store.passwordValue());
         props.setProperty("ApplicationName", "sluice lookup " + spec.name);
+        // read-only twice over: pgjdbc ignores setReadOnly in autocommit mode (its default
+        // readOnlyMode=transaction), so each query runs in its own BEGIN READ ONLY transaction,
+        // and the session default is read-only too
+        props.setProperty("options", "-c default_transaction_read_only=on");
         Connection c = DriverManager.getConnection(store.jdbcUrl(), props);
-        c.setAutoCommit(true);
+        c.setAutoCommit(false);
         c.setReadOnly(true);
         return c;
     }
@@ -295,6 +299,7 @@ final class SqlLookup implements LookupBackend {
                 return answer(rs);
             } finally {
                 running.set(null);
+                endTransaction(s);
             }
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
@@ -308,6 +313,15 @@ final class SqlLookup implements LookupBackend {
             return retriable(state, connectionLost)
                     ? throwRetriable(message, e)
                     : throwPermanent(message, e);
+        }
+    }
+
+    /** Ends the read-only transaction (nothing to keep), also after a failed query. */
+    private static void endTransaction(Session s) {
+        try {
+            s.connection.rollback();
+        } catch (SQLException e) {
+            // the connection broke: the next query on it fails, and is retried on a new one
         }
     }
 
