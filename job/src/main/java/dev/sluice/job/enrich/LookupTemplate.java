@@ -211,7 +211,17 @@ final class LookupTemplate {
                 new JinjavaInterpreter(engine, context, engine.getGlobalConfig());
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
-            String out = interpreter.render(tree);
+            String out;
+            try {
+                out = interpreter.render(tree);
+            } catch (RuntimeException e) {
+                // tags such as include report by throwing, not in getErrors()
+                if (errorsOut == null) {
+                    throw new RenderException(String.valueOf(e.getMessage()));
+                }
+                errorsOut.add(String.valueOf(e.getMessage()));
+                return "";
+            }
             if (!interpreter.getErrors().isEmpty()) {
                 String message = messages(interpreter.getErrors());
                 if (errorsOut == null) {
