@@ -117,7 +117,8 @@ final class HttpLookup implements LookupBackend {
         HttpClient.Builder b =
                 HttpClient.newBuilder()
                         .connectTimeout(spec.timeout)
-                        .followRedirects(HttpClient.Redirect.NORMAL);
+                        // a redirect could carry the credentials elsewhere: 3xx fails instead
+                        .followRedirects(HttpClient.Redirect.NEVER);
         if (store.caFile != null) {
             b.sslContext(PemTrust.sslContext(store.caFile));
         }

@@ -112,7 +112,7 @@ public final class Lookup implements AutoCloseable {
         t.setRemoveOnCancelPolicy(true);
         timer = t;
         cache = new LookupCache(spec.cacheSize, spec.cacheTtl);
-        limit = new InFlightLimit(spec.maxInFlight, timer);
+        limit = new InFlightLimit(backend.maxInFlight(spec.maxInFlight), timer);
         attempts =
                 new Attempts(
                         spec.name,
@@ -120,7 +120,8 @@ public final class Lookup implements AutoCloseable {
                         spec.retries,
                         spec.backoff,
                         timer,
-                        () -> metrics.retries.inc());
+                        () -> metrics.retries.inc(),
+                        redactor::redact);
         backend.open();
     }
 

@@ -41,6 +41,11 @@ interface LookupBackend extends AutoCloseable {
     /** The row columns requests are made of. */
     Set<String> columnsRead();
 
+    /** The requests that may be outstanding at once, given the configured {@code maxInFlight}. */
+    default int maxInFlight(int configured) {
+        return configured;
+    }
+
     /** Connects; called once before the first {@link #fetch}. */
     void open() throws Exception;
 

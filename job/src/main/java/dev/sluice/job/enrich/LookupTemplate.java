@@ -265,7 +265,8 @@ final class LookupTemplate {
             return v;
         }
         if (v instanceof byte[]) {
-            StringBuilder hex = new StringBuilder("\\x");
+            // 0x-hex: how addresses and hashes are written in the APIs blockchain rows meet
+            StringBuilder hex = new StringBuilder("0x");
             for (byte b : (byte[]) v) {
                 hex.append(Character.forDigit((b >> 4) & 0xf, 16))
                         .append(Character.forDigit(b & 0xf, 16));

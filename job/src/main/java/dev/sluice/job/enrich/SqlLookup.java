@@ -42,6 +42,12 @@ final class SqlLookup implements LookupBackend {
     /** More connections per lookup and subtask would mostly load the database. */
     static final int MAX_THREADS = 8;
 
+    @Override
+    public int maxInFlight(int configured) {
+        // requests beyond the threads wait in Lookup's queue, where no timeout runs yet
+        return Math.max(1, Math.min(configured, MAX_THREADS));
+    }
+
     private final EnrichmentSpec spec;
     private final Datastore store;
     private final SqlParameters parsed;
@@ -213,7 +219,7 @@ final class SqlLookup implements LookupBackend {
                             t.setDaemon(true);
                             return t;
                         });
-        p.allowCoreThreadTimeOut(true);
+        // no core thread timeout: a thread's connection lives as long as the thread
         pool = p;
     }
 
@@ -266,7 +272,7 @@ final class SqlLookup implements LookupBackend {
                             return; // timed out while queued
                         }
                         try {
-                            f.complete(query(call, running));
+                            f.complete(query(call, running, f::isDone));
                         } catch (LookupException e) {
                             f.completeExceptionally(e);
                         } catch (RuntimeException e) {
@@ -280,7 +286,10 @@ final class SqlLookup implements LookupBackend {
         return f;
     }
 
-    private Map<String, Object> query(SqlCall call, AtomicReference<PreparedStatement> running)
+    private Map<String, Object> query(
+            SqlCall call,
+            AtomicReference<PreparedStatement> running,
+            java.util.function.BooleanSupplier cancelled)
             throws LookupException {
         Session s = session.get();
         try {
@@ -292,9 +301,14 @@ final class SqlLookup implements LookupBackend {
             }
             PreparedStatement ps = s.statement;
             for (int i = 0; i < call.values.size(); i++) {
-                Values.bind(ps, i + 1, call.values.get(i));
+                Values.bind(ps, i + 1, jdbcValue(call.values.get(i)));
             }
             running.set(ps);
+            if (cancelled.getAsBoolean()) {
+                // timed out between the queue and here: the cancel hook saw no statement
+                running.set(null);
+                throw LookupException.retriable("cancelled before it ran", null);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 return answer(rs);
             } finally {
@@ -314,6 +328,18 @@ final class SqlLookup implements LookupBackend {
                     ? throwRetriable(message, e)
                     : throwPermanent(message, e);
         }
+    }
+
+    /** Row values JDBC cannot bind as they are (Amp rows carry these) in a type it can. */
+    private static Object jdbcValue(Object v) {
+        if (v instanceof java.time.Instant) {
+            return java.time.OffsetDateTime.ofInstant(
+                    (java.time.Instant) v, java.time.ZoneOffset.UTC);
+        }
+        if (v instanceof java.math.BigInteger) {
+            return new java.math.BigDecimal((java.math.BigInteger) v);
+        }
+        return v;
     }
 
     /** Ends the read-only transaction (nothing to keep), also after a failed query. */

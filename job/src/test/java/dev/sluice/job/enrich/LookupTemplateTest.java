@@ -40,6 +40,19 @@ class LookupTemplateTest {
     }
 
     @Test
+    void bytesAreHexAndTimesIso() throws Exception {
+        assertThat(
+                        raw("{{ addr }}/{{ ts }}")
+                                .render(
+                                        row(
+                                                "addr",
+                                                new byte[] {1, (byte) 0xab},
+                                                "ts",
+                                                java.time.Instant.parse("2024-05-06T07:08:09Z"))))
+                .isEqualTo("0x01ab/2024-05-06T07:08:09Z");
+    }
+
+    @Test
     void aNullVariableSkipsTheRender() throws Exception {
         Map<String, Object> r = new HashMap<>();
         r.put("id", 1L);

@@ -196,6 +196,43 @@ class SqlLookupITCase {
     }
 
     @Test
+    void ampRowValuesAreBound() throws Exception {
+        Map<String, String> types = linked("ts", "timestamptz", "big", "numeric", "addr", "bytea");
+        EnrichmentSpec spec =
+                LookupSpecs.sql(
+                                store(),
+                                "SELECT :ts AT TIME ZONE 'UTC' AS ts, :big + 1 AS big,"
+                                        + " encode(:addr, 'hex') AS addr")
+                        .build();
+        assertThat(Lookup.describe(spec, types))
+                .containsExactly(
+                        Map.entry("ts", "timestamp"),
+                        Map.entry("big", "numeric"),
+                        Map.entry("addr", "text"));
+        Lookup l = new Lookup(spec, types);
+        lookups.add(l);
+        l.open(metrics);
+
+        LookupResult r =
+                get(
+                        l.lookup(
+                                row(
+                                        "ts",
+                                        java.time.Instant.parse("2024-05-06T07:08:09Z"),
+                                        "big",
+                                        new java.math.BigInteger("123456789012345678901234567890"),
+                                        "addr",
+                                        new byte[] {1, (byte) 0xab}),
+                                -1));
+
+        assertThat(r.failed()).as(r.toString()).isFalse();
+        assertThat(r.values())
+                .containsEntry("ts", java.time.LocalDateTime.parse("2024-05-06T07:08:09"))
+                .containsEntry("big", new BigDecimal("123456789012345678901234567891"))
+                .containsEntry("addr", "01ab");
+    }
+
+    @Test
     void queriesRunReadOnly() throws Exception {
         Lookup l =
                 open(
