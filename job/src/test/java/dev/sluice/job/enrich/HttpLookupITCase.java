@@ -376,6 +376,27 @@ class HttpLookupITCase {
     }
 
     @Test
+    void closingFailsWhatIsStillOutstanding() throws Exception {
+        Lookup l =
+                new Lookup(
+                        LookupSpecs.http(store(), "/wait/{{ id }}")
+                                .out("ok", "$.ok")
+                                .maxInFlight(1)
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        ROW_TYPES);
+        l.open(metrics);
+        CompletableFuture<LookupResult> sent = l.lookup(row("id", "a"), -1);
+        CompletableFuture<LookupResult> queued = l.lookup(row("id", "b"), -1);
+        awaitRequests(1);
+
+        l.close();
+
+        assertThat(get(sent).error()).contains("lk_http", "closed");
+        assertThat(get(queued).error()).contains("lk_http", "closed");
+    }
+
+    @Test
     void wrongCredentialsFailWithoutTheSecret() throws Exception {
         Datastore wrong =
                 LookupSpecs.httpStore(server.url(), null, null, "wrong-token-456", Map.of(), null);
