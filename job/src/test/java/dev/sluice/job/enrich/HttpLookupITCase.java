@@ -519,6 +519,30 @@ class HttpLookupITCase {
                 .hasMessageContaining("'nope'");
     }
 
+    @Test
+    void describeChecksTimingsAndSizes() {
+        assertThatThrownBy(
+                        () ->
+                                Lookup.describe(
+                                        LookupSpecs.http(store(), "/users/{{ id }}")
+                                                .out("name", "$.name")
+                                                .timeout(Duration.ZERO)
+                                                .build(),
+                                        ROW_TYPES))
+                .isInstanceOf(LookupSetupException.class)
+                .hasMessageContaining("lk_http: timeout must be positive");
+        assertThatThrownBy(
+                        () ->
+                                Lookup.describe(
+                                        LookupSpecs.http(store(), "/users/{{ id }}")
+                                                .out("name", "$.name")
+                                                .maxInFlight(0)
+                                                .build(),
+                                        ROW_TYPES))
+                .isInstanceOf(LookupSetupException.class)
+                .hasMessageContaining("max_in_flight");
+    }
+
     private void awaitRequests(int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (server.total() < n) {
