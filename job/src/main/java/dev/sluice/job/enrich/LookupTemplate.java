@@ -56,7 +56,8 @@ final class LookupTemplate {
     static LookupTemplate parse(String lookup, String field, String text, Mode mode)
             throws LookupSetupException {
         Jinjava engine = TemplateSandbox.engine();
-        JinjavaInterpreter interpreter = engine.newInterpreter();
+        JinjavaInterpreter interpreter =
+                new JinjavaInterpreter(engine, sandboxContext(engine), engine.getGlobalConfig());
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
             Node tree = interpreter.parse(text);
@@ -205,7 +206,7 @@ final class LookupTemplate {
 
     private String render(Function<String, Object> values, List<String> errorsOut) {
         Jinjava engine = TemplateSandbox.engine();
-        Context context = new Context(engine.getGlobalContext());
+        Context context = sandboxContext(engine);
         context.setDynamicVariableResolver(values::apply);
         JinjavaInterpreter interpreter =
                 new JinjavaInterpreter(engine, context, engine.getGlobalConfig());
@@ -233,6 +234,11 @@ final class LookupTemplate {
         } finally {
             JinjavaInterpreter.popCurrent();
         }
+    }
+
+    /** The disabled functions and tags apply only to contexts that are given them. */
+    private static Context sandboxContext(Jinjava engine) {
+        return new Context(engine.getGlobalContext(), null, engine.getGlobalConfig().getDisabled());
     }
 
     private Object substitute(Object v) {

@@ -85,7 +85,8 @@ class LookupTemplateTest {
                     "{{ name.toUpperCase() }}",
                     "{{ name.bytes }}",
                     "{{ name.class.forName('java.lang.Runtime') }}",
-                    "{% include 'log4j2-test.properties' %}"
+                    "{{ today() }}",
+                    "{{ unixtimestamp() }}"
                 }) {
             LookupTemplate t = raw(text);
             assertThatThrownBy(() -> t.render(row("name", "x")))
@@ -115,6 +116,30 @@ class LookupTemplateTest {
 
         assertThat(t.variables(TYPES)).containsExactly("id");
         assertThat(t.render(row("id", 1L))).isEqualTo("x0x11");
+    }
+
+    @Test
+    void includesAndImportsDoNotParse() {
+        for (String text :
+                new String[] {
+                    "{% include 'log4j2-test.properties' %}",
+                    "{% import 'log4j2-test.properties' as x %}",
+                    "{% from 'log4j2-test.properties' import y %}",
+                    "{% extends 'log4j2-test.properties' %}"
+                }) {
+            assertThatThrownBy(() -> raw(text))
+                    .as(text)
+                    .isInstanceOf(LookupSetupException.class)
+                    .hasMessageContaining("is disabled");
+        }
+    }
+
+    @Test
+    void randomnessIsOff() throws Exception {
+        LookupTemplate t =
+                raw("{{ [1, 2, 3, 4, 5, 6] | shuffle | join(',') }}:{{ [1, 2, 3] | random }}");
+
+        assertThat(t.render(row())).isEqualTo(t.render(row()));
     }
 
     @Test
