@@ -295,7 +295,9 @@ final class SqlLookup implements LookupBackend {
         try {
             if (s == null) {
                 Connection c = connect();
-                s = new Session(c, c.prepareStatement(jdbcSql));
+                PreparedStatement ps = c.prepareStatement(jdbcSql);
+                ps.setMaxRows(1); // the first row is the answer: the server sends no more
+                s = new Session(c, ps);
                 session.set(s);
                 sessions.add(s);
             }

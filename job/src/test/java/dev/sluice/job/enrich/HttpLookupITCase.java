@@ -351,6 +351,19 @@ class HttpLookupITCase {
     }
 
     @Test
+    void anOversizedAnswerFailsWithoutRetries() throws Exception {
+        Lookup l = open(LookupSpecs.http(store(), "/big/{{ n }}").out("ok", "$.ok").build());
+
+        LookupResult small = get(l.lookup(row("n", 1L), -1));
+        LookupResult big = get(l.lookup(row("n", 17L), -1));
+
+        assertThat(small.failed()).as(small.toString()).isFalse();
+        assertThat(big.failed()).isTrue();
+        assertThat(big.error()).contains("lk_http", "larger than 16 MiB");
+        assertThat(server.count("/big/17")).isEqualTo(1);
+    }
+
+    @Test
     void atMostMaxInFlightRequestsAreOutstanding() throws Exception {
         Lookup l =
                 open(
