@@ -31,6 +31,7 @@ final class Attempts {
     private final Duration backoff;
     private final ScheduledExecutorService timer;
     private final Runnable onRetry;
+    private final java.util.function.UnaryOperator<String> redact;
 
     Attempts(
             String lookup,
@@ -38,7 +39,9 @@ final class Attempts {
             int retries,
             Duration backoff,
             ScheduledExecutorService timer,
-            Runnable onRetry) {
+            Runnable onRetry,
+            java.util.function.UnaryOperator<String> redact) {
+        this.redact = redact;
         this.lookup = lookup;
         this.timeout = timeout;
         this.retries = Math.max(0, retries);
@@ -72,21 +75,15 @@ final class Attempts {
             f = CompletableFuture.failedFuture(e);
         }
         CompletableFuture<Map<String, Object>> running = f;
-        java.util.concurrent.ScheduledFuture<?> deadline =
-                timer.schedule(
-                        () -> {
-                            if (settled.compareAndSet(false, true)) {
-                                running.cancel(true);
-                                failed(
-                                        attempt,
-                                        number,
-                                        result,
-                                        LookupException.retriable(
-                                                "no answer within " + human(timeout), null));
-                            }
-                        },
-                        timeout.toNanos(),
-                        TimeUnit.NANOSECONDS);
+        java.util.concurrent.ScheduledFuture<?> deadline;
+        try {
+            deadline = schedule(attempt, number, result, settled, running);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            running.cancel(true);
+            result.completeExceptionally(
+                    new LookupException("Lookup " + lookup + " was closed", false, e));
+            return;
+        }
         f.whenComplete(
                 (values, error) -> {
                     if (!settled.compareAndSet(false, true)) {
@@ -99,6 +96,29 @@ final class Attempts {
                         failed(attempt, number, result, classify(error));
                     }
                 });
+    }
+
+    /** Fails the attempt with a timeout unless it settles first. */
+    private java.util.concurrent.ScheduledFuture<?> schedule(
+            Supplier<CompletableFuture<Map<String, Object>>> attempt,
+            int number,
+            CompletableFuture<Map<String, Object>> result,
+            AtomicBoolean settled,
+            CompletableFuture<Map<String, Object>> running) {
+        return timer.schedule(
+                () -> {
+                    if (settled.compareAndSet(false, true)) {
+                        running.cancel(true);
+                        failed(
+                                attempt,
+                                number,
+                                result,
+                                LookupException.retriable(
+                                        "no answer within " + human(timeout), null));
+                    }
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
     }
 
     private void failed(
@@ -127,7 +147,7 @@ final class Attempts {
                 lookup,
                 number,
                 attempts,
-                error.getMessage(),
+                redact.apply(error.getMessage()),
                 TimeUnit.NANOSECONDS.toMillis(delay));
         try {
             timer.schedule(() -> attempt(attempt, number + 1, result), delay, TimeUnit.NANOSECONDS);

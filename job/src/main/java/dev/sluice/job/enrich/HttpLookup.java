@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -117,7 +116,8 @@ final class HttpLookup implements LookupBackend {
         HttpClient.Builder b =
                 HttpClient.newBuilder()
                         .connectTimeout(spec.timeout)
-                        .followRedirects(HttpClient.Redirect.NORMAL);
+                        // a redirect could carry the credentials elsewhere: 3xx fails instead
+                        .followRedirects(HttpClient.Redirect.NEVER);
         if (store.caFile != null) {
             b.sslContext(PemTrust.sslContext(store.caFile));
         }
@@ -190,7 +190,7 @@ final class HttpLookup implements LookupBackend {
             b.GET();
         }
         String what = method + " " + call.uri;
-        return client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
+        return client.sendAsync(b.build(), LimitedBody.handler())
                 .handle(
                         (response, error) -> {
                             try {
@@ -231,6 +231,9 @@ final class HttpLookup implements LookupBackend {
                 error instanceof CompletionException && error.getCause() != null
                         ? error.getCause()
                         : error;
+        if (e instanceof LimitedBody.TooLarge) {
+            return LookupException.permanent(what + ": " + e.getMessage(), e);
+        }
         if (e instanceof HttpTimeoutException) {
             return LookupException.retriable(what + " timed out", e);
         }

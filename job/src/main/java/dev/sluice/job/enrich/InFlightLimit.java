@@ -42,7 +42,11 @@ final class InFlightLimit {
                 return;
             }
         }
-        starter.execute(next);
+        try {
+            starter.execute(next);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the lookup is closing: close() fails the waiting results
+        }
     }
 
     synchronized int waiting() {

@@ -20,10 +20,16 @@ import org.apache.flink.util.Preconditions;
  * back-off), and records metrics. Cached answers are tagged with the block of the row that asked,
  * so a chain reorg can drop the answers of rolled-back blocks.
  *
+ * <p>No answer (no SQL row, a missing Redis key or field, HTTP 404) gives null outputs, and so does
+ * a row whose template reads a null value: its request is skipped (SQL parameters bind NULL
+ * instead). Failures that may pass (timeouts, lost connections, HTTP 429 and 5xx, SQL connection,
+ * cancel and serialization errors) are retried; the rest fail the row at once. A failed result
+ * names the lookup and never holds a datastore secret. Failed answers are never cached.
+ *
  * <p>Requests are rendered on the caller's thread ({@link #lookup} is called by the task thread);
  * answers complete the returned futures on client threads. Identical requests in flight at the same
  * time are sent once when the cache is on. The cache key is the rendered request: the SQL parameter
- * values, the Redis command, key and fields, or the HTTP method, URL and body.
+ * values, the Redis command, key and fields, or the HTTP URL and body (the method is the lookup's).
  */
 public final class Lookup implements AutoCloseable {
 
@@ -74,7 +80,12 @@ public final class Lookup implements AutoCloseable {
         }
     }
 
-    /** The row columns the lookup reads (template variables, SQL parameters). */
+    /**
+     * The row columns the lookup reads (template variables, SQL parameters).
+     *
+     * @throws IllegalArgumentException when a template or the SQL does not parse ({@link #describe}
+     *     says the same as a {@link LookupSetupException})
+     */
     public static Set<String> columnsRead(EnrichmentSpec spec) {
         try (LookupBackend backend = LookupBackend.create(spec, null)) {
             return backend.columnsRead();
@@ -83,7 +94,12 @@ public final class Lookup implements AutoCloseable {
         }
     }
 
-    /** {@code rowTypes} as given to {@link #describe}. */
+    /**
+     * {@code rowTypes} as given to {@link #describe}. Parses the templates or SQL once; nothing
+     * connects before {@link #open}.
+     *
+     * @throws IllegalArgumentException when {@link #describe} would fail without connecting
+     */
     public Lookup(EnrichmentSpec spec, Map<String, String> rowTypes) {
         this.spec = Preconditions.checkNotNull(spec, "spec");
         try {
@@ -112,7 +128,7 @@ public final class Lookup implements AutoCloseable {
         t.setRemoveOnCancelPolicy(true);
         timer = t;
         cache = new LookupCache(spec.cacheSize, spec.cacheTtl);
-        limit = new InFlightLimit(spec.maxInFlight, timer);
+        limit = new InFlightLimit(backend.maxInFlight(spec.maxInFlight), timer);
         attempts =
                 new Attempts(
                         spec.name,
@@ -120,7 +136,8 @@ public final class Lookup implements AutoCloseable {
                         spec.retries,
                         spec.backoff,
                         timer,
-                        () -> metrics.retries.inc());
+                        () -> metrics.retries.inc(),
+                        redactor::redact);
         backend.open();
     }
 

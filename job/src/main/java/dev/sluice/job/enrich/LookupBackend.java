@@ -23,6 +23,7 @@ interface LookupBackend extends AutoCloseable {
      */
     static LookupBackend create(EnrichmentSpec spec, Map<String, String> rowTypes)
             throws LookupSetupException {
+        checkLimits(spec);
         switch (spec.type) {
             case SQL:
                 return new SqlLookup(spec, rowTypes);
@@ -35,11 +36,40 @@ interface LookupBackend extends AutoCloseable {
         }
     }
 
+    /** The timing and size settings {@link Lookup} relies on; the config loader sets defaults. */
+    private static void checkLimits(EnrichmentSpec spec) throws LookupSetupException {
+        String problem = null;
+        if (spec.timeout == null || spec.timeout.isZero() || spec.timeout.isNegative()) {
+            problem = "timeout must be positive, not " + spec.timeout;
+        } else if (spec.retries < 0) {
+            problem = "retries must be 0 or more, not " + spec.retries;
+        } else if (spec.backoff == null || spec.backoff.isNegative()) {
+            problem = "backoff must be 0 or more, not " + spec.backoff;
+        } else if (spec.maxInFlight < 1) {
+            problem = "max_in_flight must be 1 or more, not " + spec.maxInFlight;
+        } else if (spec.cacheSize < 0) {
+            problem = "cache_size must be 0 (off) or more, not " + spec.cacheSize;
+        } else if (spec.cacheSize > 0
+                && (spec.cacheTtl == null
+                        || spec.cacheTtl.isZero()
+                        || spec.cacheTtl.isNegative())) {
+            problem = "cache_ttl must be positive with a cache, not " + spec.cacheTtl;
+        }
+        if (problem != null) {
+            throw new LookupSetupException("Lookup " + spec.name + ": " + problem, null);
+        }
+    }
+
     /** Output column → PostgreSQL type, in order; SQL prepares its query on its datastore. */
     Map<String, String> describe() throws LookupSetupException;
 
     /** The row columns requests are made of. */
     Set<String> columnsRead();
+
+    /** The requests that may be outstanding at once, given the configured {@code maxInFlight}. */
+    default int maxInFlight(int configured) {
+        return configured;
+    }
 
     /** Connects; called once before the first {@link #fetch}. */
     void open() throws Exception;

@@ -56,7 +56,8 @@ final class LookupTemplate {
     static LookupTemplate parse(String lookup, String field, String text, Mode mode)
             throws LookupSetupException {
         Jinjava engine = TemplateSandbox.engine();
-        JinjavaInterpreter interpreter = engine.newInterpreter();
+        JinjavaInterpreter interpreter =
+                new JinjavaInterpreter(engine, sandboxContext(engine), engine.getGlobalConfig());
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
             Node tree = interpreter.parse(text);
@@ -205,13 +206,23 @@ final class LookupTemplate {
 
     private String render(Function<String, Object> values, List<String> errorsOut) {
         Jinjava engine = TemplateSandbox.engine();
-        Context context = new Context(engine.getGlobalContext());
+        Context context = sandboxContext(engine);
         context.setDynamicVariableResolver(values::apply);
         JinjavaInterpreter interpreter =
                 new JinjavaInterpreter(engine, context, engine.getGlobalConfig());
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
-            String out = interpreter.render(tree);
+            String out;
+            try {
+                out = interpreter.render(tree);
+            } catch (RuntimeException e) {
+                // tags such as include report by throwing, not in getErrors()
+                if (errorsOut == null) {
+                    throw new RenderException(String.valueOf(e.getMessage()));
+                }
+                errorsOut.add(String.valueOf(e.getMessage()));
+                return "";
+            }
             if (!interpreter.getErrors().isEmpty()) {
                 String message = messages(interpreter.getErrors());
                 if (errorsOut == null) {
@@ -223,6 +234,11 @@ final class LookupTemplate {
         } finally {
             JinjavaInterpreter.popCurrent();
         }
+    }
+
+    /** The disabled functions and tags apply only to contexts that are given them. */
+    private static Context sandboxContext(Jinjava engine) {
+        return new Context(engine.getGlobalContext(), null, engine.getGlobalConfig().getDisabled());
     }
 
     private Object substitute(Object v) {
@@ -255,7 +271,8 @@ final class LookupTemplate {
             return v;
         }
         if (v instanceof byte[]) {
-            StringBuilder hex = new StringBuilder("\\x");
+            // 0x-hex: how addresses and hashes are written in the APIs blockchain rows meet
+            StringBuilder hex = new StringBuilder("0x");
             for (byte b : (byte[]) v) {
                 hex.append(Character.forDigit((b >> 4) & 0xf, 16))
                         .append(Character.forDigit(b & 0xf, 16));

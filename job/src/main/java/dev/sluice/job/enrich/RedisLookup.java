@@ -151,16 +151,24 @@ final class RedisLookup implements LookupBackend {
         try {
             connection = client.connect(StringCodec.UTF8);
         } catch (RedisException e) {
+            close();
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // the cause is left out: it could quote the AUTH command
             throw new IOException(
-                    "Lookup "
-                            + spec.name
-                            + ": cannot connect to Redis datastore "
-                            + store.name
-                            + " ("
-                            + store.url
-                            + "): "
-                            + e.getMessage(),
-                    e);
+                    new Redactor(store)
+                            .redact(
+                                    "Lookup "
+                                            + spec.name
+                                            + ": cannot connect to Redis datastore "
+                                            + store.name
+                                            + " ("
+                                            + store.url
+                                            + "): "
+                                            + e.getMessage()
+                                            + (root == e ? "" : " (" + root.getMessage() + ")")));
         }
         commands = connection.async();
     }

@@ -42,6 +42,12 @@ final class SqlLookup implements LookupBackend {
     /** More connections per lookup and subtask would mostly load the database. */
     static final int MAX_THREADS = 8;
 
+    @Override
+    public int maxInFlight(int configured) {
+        // requests beyond the threads wait in Lookup's queue, where no timeout runs yet
+        return Math.max(1, Math.min(configured, MAX_THREADS));
+    }
+
     private final EnrichmentSpec spec;
     private final Datastore store;
     private final SqlParameters parsed;
@@ -213,7 +219,7 @@ final class SqlLookup implements LookupBackend {
                             t.setDaemon(true);
                             return t;
                         });
-        p.allowCoreThreadTimeOut(true);
+        // no core thread timeout: a thread's connection lives as long as the thread
         pool = p;
     }
 
@@ -224,8 +230,12 @@ final class SqlLookup implements LookupBackend {
         }
         props.setProperty("password", store.passwordValue());
         props.setProperty("ApplicationName", "sluice lookup " + spec.name);
+        // read-only twice over: pgjdbc ignores setReadOnly in autocommit mode (its default
+        // readOnlyMode=transaction), so each query runs in its own BEGIN READ ONLY transaction,
+        // and the session default is read-only too
+        props.setProperty("options", "-c default_transaction_read_only=on");
         Connection c = DriverManager.getConnection(store.jdbcUrl(), props);
-        c.setAutoCommit(true);
+        c.setAutoCommit(false);
         c.setReadOnly(true);
         return c;
     }
@@ -262,7 +272,7 @@ final class SqlLookup implements LookupBackend {
                             return; // timed out while queued
                         }
                         try {
-                            f.complete(query(call, running));
+                            f.complete(query(call, running, f::isDone));
                         } catch (LookupException e) {
                             f.completeExceptionally(e);
                         } catch (RuntimeException e) {
@@ -276,25 +286,36 @@ final class SqlLookup implements LookupBackend {
         return f;
     }
 
-    private Map<String, Object> query(SqlCall call, AtomicReference<PreparedStatement> running)
+    private Map<String, Object> query(
+            SqlCall call,
+            AtomicReference<PreparedStatement> running,
+            java.util.function.BooleanSupplier cancelled)
             throws LookupException {
         Session s = session.get();
         try {
             if (s == null) {
                 Connection c = connect();
-                s = new Session(c, c.prepareStatement(jdbcSql));
+                PreparedStatement ps = c.prepareStatement(jdbcSql);
+                ps.setMaxRows(1); // the first row is the answer: the server sends no more
+                s = new Session(c, ps);
                 session.set(s);
                 sessions.add(s);
             }
             PreparedStatement ps = s.statement;
             for (int i = 0; i < call.values.size(); i++) {
-                Values.bind(ps, i + 1, call.values.get(i));
+                Values.bind(ps, i + 1, jdbcValue(call.values.get(i)));
             }
             running.set(ps);
+            if (cancelled.getAsBoolean()) {
+                // timed out between the queue and here: the cancel hook saw no statement
+                running.set(null);
+                throw LookupException.retriable("cancelled before it ran", null);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 return answer(rs);
             } finally {
                 running.set(null);
+                endTransaction(s);
             }
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
@@ -308,6 +329,27 @@ final class SqlLookup implements LookupBackend {
             return retriable(state, connectionLost)
                     ? throwRetriable(message, e)
                     : throwPermanent(message, e);
+        }
+    }
+
+    /** Row values JDBC cannot bind as they are (Amp rows carry these) in a type it can. */
+    private static Object jdbcValue(Object v) {
+        if (v instanceof java.time.Instant) {
+            return java.time.OffsetDateTime.ofInstant(
+                    (java.time.Instant) v, java.time.ZoneOffset.UTC);
+        }
+        if (v instanceof java.math.BigInteger) {
+            return new java.math.BigDecimal((java.math.BigInteger) v);
+        }
+        return v;
+    }
+
+    /** Ends the read-only transaction (nothing to keep), also after a failed query. */
+    private static void endTransaction(Session s) {
+        try {
+            s.connection.rollback();
+        } catch (SQLException e) {
+            // the connection broke: the next query on it fails, and is retried on a new one
         }
     }
 

@@ -3,15 +3,18 @@ package dev.sluice.job.enrich;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.loader.ResourceLocator;
 import com.hubspot.jinjava.loader.ResourceNotFoundException;
+import com.hubspot.jinjava.random.RandomNumberGeneratorStrategy;
 import java.beans.FeatureDescriptor;
 import java.nio.charset.Charset;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 import jinjava.javax.el.MethodNotFoundException;
@@ -21,8 +24,10 @@ import jinjava.javax.el.PropertyNotWritableException;
  * The Jinjava engine of lookup templates, locked down: a template reads row values, literals and
  * Jinjava's own filters, functions and tags, and nothing else. No Java method or bean property of a
  * value is reachable ({@code {{ name.getClass() }}} and {@code {{ name.bytes }}} fail), nothing is
- * read from files or the classpath ({@code include}, {@code import}, {@code extends} fail), values
- * are never rendered again as templates, and output, strings, lists and ranges are bounded.
+ * read from files or the classpath ({@code include}, {@code import}, {@code from}, {@code extends}
+ * are off), values are never rendered again as templates, output, strings, lists and ranges are
+ * bounded, and rendering is deterministic ({@code today()} and {@code unixtimestamp()} are off,
+ * {@code random} and {@code shuffle} do not shuffle), so a replay asks the same request.
  */
 final class TemplateSandbox {
 
@@ -50,6 +55,15 @@ final class TemplateSandbox {
                         .withRangeLimit(10_000)
                         .withEnableRecursiveMacroCalls(false)
                         .withFailOnUnknownTokens(false)
+                        // a replay after a failure must ask the same: no clock, no randomness
+                        .withRandomNumberGeneratorStrategy(
+                                RandomNumberGeneratorStrategy.CONSTANT_ZERO)
+                        .withDisabled(
+                                Map.of(
+                                        Context.Library.FUNCTION,
+                                        Set.of(":today", ":unixtimestamp"),
+                                        Context.Library.TAG,
+                                        Set.of("include", "import", "from", "extends")))
                         .build();
         Jinjava jinjava = new Jinjava(config);
         jinjava.setResourceLocator(new NoResources());

@@ -351,6 +351,19 @@ class HttpLookupITCase {
     }
 
     @Test
+    void anOversizedAnswerFailsWithoutRetries() throws Exception {
+        Lookup l = open(LookupSpecs.http(store(), "/big/{{ n }}").out("ok", "$.ok").build());
+
+        LookupResult small = get(l.lookup(row("n", 1L), -1));
+        LookupResult big = get(l.lookup(row("n", 17L), -1));
+
+        assertThat(small.failed()).as(small.toString()).isFalse();
+        assertThat(big.failed()).isTrue();
+        assertThat(big.error()).contains("lk_http", "larger than 16 MiB");
+        assertThat(server.count("/big/17")).isEqualTo(1);
+    }
+
+    @Test
     void atMostMaxInFlightRequestsAreOutstanding() throws Exception {
         Lookup l =
                 open(
@@ -373,6 +386,27 @@ class HttpLookupITCase {
         }
         assertThat(server.total()).isEqualTo(6);
         assertThat(server.maxInFlight.get()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void closingFailsWhatIsStillOutstanding() throws Exception {
+        Lookup l =
+                new Lookup(
+                        LookupSpecs.http(store(), "/wait/{{ id }}")
+                                .out("ok", "$.ok")
+                                .maxInFlight(1)
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        ROW_TYPES);
+        l.open(metrics);
+        CompletableFuture<LookupResult> sent = l.lookup(row("id", "a"), -1);
+        CompletableFuture<LookupResult> queued = l.lookup(row("id", "b"), -1);
+        awaitRequests(1);
+
+        l.close();
+
+        assertThat(get(sent).error()).contains("lk_http", "closed");
+        assertThat(get(queued).error()).contains("lk_http", "closed");
     }
 
     @Test
@@ -496,6 +530,30 @@ class HttpLookupITCase {
                                         ROW_TYPES))
                 .isInstanceOf(LookupSetupException.class)
                 .hasMessageContaining("'nope'");
+    }
+
+    @Test
+    void describeChecksTimingsAndSizes() {
+        assertThatThrownBy(
+                        () ->
+                                Lookup.describe(
+                                        LookupSpecs.http(store(), "/users/{{ id }}")
+                                                .out("name", "$.name")
+                                                .timeout(Duration.ZERO)
+                                                .build(),
+                                        ROW_TYPES))
+                .isInstanceOf(LookupSetupException.class)
+                .hasMessageContaining("lk_http: timeout must be positive");
+        assertThatThrownBy(
+                        () ->
+                                Lookup.describe(
+                                        LookupSpecs.http(store(), "/users/{{ id }}")
+                                                .out("name", "$.name")
+                                                .maxInFlight(0)
+                                                .build(),
+                                        ROW_TYPES))
+                .isInstanceOf(LookupSetupException.class)
+                .hasMessageContaining("max_in_flight");
     }
 
     private void awaitRequests(int n) throws InterruptedException {

@@ -31,6 +31,7 @@ import javax.net.ssl.SSLContext;
  *   <li>{@code /slow/<n>/<key>}: the first n requests of that path hang until released (or 30 s),
  *       then 200
  *   <li>{@code /wait/<key>}: waits until {@link #release()} (at most 30 s), then 200
+ *   <li>{@code /big/<n>}: 200 with n MiB of whitespace before {@code {}}
  *   <li>{@code /echo}: 200 with the request body as the JSON answer
  * </ul>
  */
@@ -144,6 +145,9 @@ final class TestHttpService implements AutoCloseable {
                     awaitGate();
                     send(ex, 200, "{\"ok\":\"" + parts[2] + "\"}");
                     return;
+                case "big":
+                    sendBig(ex, Integer.parseInt(parts[2]));
+                    return;
                 case "echo":
                     send(ex, 200, body);
                     return;
@@ -152,6 +156,23 @@ final class TestHttpService implements AutoCloseable {
             }
         } finally {
             inFlight.decrementAndGet();
+        }
+    }
+
+    /** {@code mib} MiB of JSON whitespace, streamed. */
+    private static void sendBig(HttpExchange ex, int mib) throws IOException {
+        ex.sendResponseHeaders(200, 0);
+        byte[] spaces = new byte[1 << 20];
+        java.util.Arrays.fill(spaces, (byte) ' ');
+        try (OutputStream out = ex.getResponseBody()) {
+            for (int i = 0; i < mib; i++) {
+                out.write(spaces);
+            }
+            out.write("{}".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the client stopped reading: what the test expects
+        } finally {
+            ex.close();
         }
     }
 
