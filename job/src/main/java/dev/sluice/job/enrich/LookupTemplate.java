@@ -243,7 +243,8 @@ final class LookupTemplate {
 
     private Object substitute(Object v) {
         Object plain = plain(v);
-        if (mode == Mode.PATH && plain != null) {
+        // Numbers and booleans need no encoding and stay numbers, so `{{ n + 1 }}` still adds.
+        if (mode == Mode.PATH && plain instanceof String) {
             return URLEncoder.encode(String.valueOf(plain), StandardCharsets.UTF_8)
                     .replace("+", "%20")
                     .replace("*", "%2A")
@@ -264,11 +265,18 @@ final class LookupTemplate {
                 || v instanceof Boolean) {
             return v;
         }
+        // Whole numbers as longs where they fit (Amp's UInt64 _block_num arrives as a BigInteger):
+        // Jinja's arithmetic on a BigDecimal renders `5 % 2` as "1.0".
         if (v instanceof BigInteger) {
-            return new BigDecimal((BigInteger) v);
+            BigInteger i = (BigInteger) v;
+            return i.bitLength() < 64 ? (Object) i.longValue() : new BigDecimal(i);
         }
         if (v instanceof BigDecimal) {
-            return v;
+            BigDecimal d = (BigDecimal) v;
+            if (d.scale() <= 0 && d.precision() - d.scale() < 19) {
+                return d.longValueExact();
+            }
+            return d;
         }
         if (v instanceof byte[]) {
             // 0x-hex: how addresses and hashes are written in the APIs blockchain rows meet
