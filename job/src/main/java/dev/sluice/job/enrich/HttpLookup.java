@@ -239,7 +239,11 @@ final class HttpLookup implements LookupBackend {
         }
         if (e instanceof IOException) {
             return LookupException.retriable(
-                    what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+                    what
+                            + " failed: "
+                            + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    e);
         }
         return LookupException.permanent(what + " failed: " + e, e);
     }
