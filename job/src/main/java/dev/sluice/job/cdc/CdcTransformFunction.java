@@ -72,8 +72,11 @@ final class CdcTransformFunction extends ProcessFunction<CdcChange, CdcChange> {
             props.setProperty("user", t.datastore.username);
             props.setProperty("password", t.datastore.passwordValue());
             props.setProperty("ApplicationName", "sluice transform " + spec.name);
+            // pgjdbc ignores setReadOnly under autocommit (readOnlyMode=transaction): each query
+            // runs in its own BEGIN READ ONLY transaction instead, on a read-only session
+            props.setProperty("options", "-c default_transaction_read_only=on");
             connection = DriverManager.getConnection(t.datastore.jdbcUrl(), props);
-            connection.setAutoCommit(true);
+            connection.setAutoCommit(false);
             connection.setReadOnly(true);
         }
     }
@@ -208,6 +211,8 @@ final class CdcTransformFunction extends ProcessFunction<CdcChange, CdcChange> {
                     "Pipeline " + spec.name + ": " + name + " failed: " + e.getMessage(),
                     e.getSQLState(),
                     e);
+        } finally {
+            connection.rollback(); // ends the read-only transaction: no snapshot is held
         }
     }
 

@@ -126,6 +126,43 @@ class CdcTransformSqlITCase {
         }
     }
 
+    @Test
+    void transformSqlCannotWrite() throws Exception {
+        t = new CdcTestSupport(PG.server(), PG.database(), dir);
+        try (Connection c = t.source()) {
+            exec(
+                    c,
+                    "CREATE TABLE tiers (id int PRIMARY KEY, label text NOT NULL)",
+                    "INSERT INTO tiers VALUES (1, 'gold')",
+                    "CREATE TABLE customers (id int PRIMARY KEY, name text)",
+                    "INSERT INTO customers VALUES (1, 'Ann')");
+        }
+        PipelineSpec spec =
+                t.load(
+                        t.file(
+                                "  - name: writer\n"
+                                    + "    source: {datastore: src, table: {table: customers}}\n"
+                                    + "    transform: {sql: \"WITH gone AS (DELETE FROM tiers"
+                                    + " RETURNING id) SELECT :new.id AS id, (SELECT count(*) FROM"
+                                    + " gone) AS n\"}\n"
+                                    + "    sink: {datastore: dst, table: customers_t, unique_key:"
+                                    + " [id]}\n"));
+        job = t.start(spec, 1, false);
+        Throwable failure = null;
+        try {
+            job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            failure = e;
+        }
+        assertThat(failure).as("a writing transform must fail the job").isNotNull();
+        assertThat(org.apache.flink.util.ExceptionUtils.stringifyException(failure))
+                .contains("read-only transaction");
+        try (Connection c = t.source()) {
+            assertThat(CdcTestSupport.rows(c, "SELECT count(*) FROM tiers"))
+                    .containsExactly(List.of(1L));
+        }
+    }
+
     private void awaitTarget(String sql, String... rows) throws Exception {
         CdcTestSupport.awaitEqual(
                 () -> List.of(List.<Object>of(List.of(rows))),
