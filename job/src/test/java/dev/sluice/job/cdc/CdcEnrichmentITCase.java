@@ -295,6 +295,58 @@ class CdcEnrichmentITCase {
                 .containsExactly(List.of(0L));
     }
 
+    @Test
+    void aFailingLookupWithPolicyFailStopsTheJobNamingIt() throws Exception {
+        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/creditscore", ex -> answer(ex, "user_id", "score"));
+        http.start();
+        t = new CdcTestSupport(PG.server(), PG.database(), dir);
+        try (Connection c = t.source()) {
+            exec(
+                    c,
+                    "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL)",
+                    "INSERT INTO users VALUES (1, 'a'), (3, 'fails'), (4, 'b')");
+        }
+        String yaml =
+                Files.readString(t.file(""))
+                                .replace(
+                                        "pipelines:\n",
+                                        "  - {name: scoring, type: http, url: \"http://127.0.0.1:"
+                                                + http.getAddress().getPort()
+                                                + "\", auth_token: "
+                                                + TOKEN
+                                                + "}\npipelines:\n")
+                        + "  - name: strict\n"
+                        + "    source: {datastore: src, table: {table: users}}\n"
+                        + "    enrichment:\n"
+                        + "      - {name: score, type: http, datastore: scoring,"
+                        + " path: \"/creditscore?user_id={{ id }}\","
+                        + " output: {credit_score: \"$.score\"}, retries: 1, backoff: 10ms}\n"
+                        + "    sink: {datastore: dst, table: strict_users, unique_key: [id]}\n";
+        Path file = dir.resolve("strict.yaml");
+        Files.writeString(file, yaml);
+        PipelineSpec spec =
+                new dev.sluice.job.config.PipelineFileLoader(t.env()).load(file).pipelines.get(0);
+        t.slots.add(spec.slotName);
+        t.publications.add(spec.publication);
+        job = t.start(spec, 1, false);
+        Throwable failure = null;
+        try {
+            job.getJobExecutionResult().get(90, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            failure = e;
+        }
+        assertThat(failure).as("on_error: fail must fail the job").isNotNull();
+        assertThat(org.apache.flink.util.ExceptionUtils.stringifyException(failure))
+                .contains("Pipeline strict, lookup score failed (on_error: fail")
+                .contains("HTTP 500")
+                .contains("user_id=3")
+                .doesNotContain(TOKEN);
+        // nothing of the failed checkpoint interval reached the target
+        assertThat(t.rowsOf(t.target, "SELECT count(*) FROM pg_prepared_xacts"))
+                .containsExactly(List.of(0L));
+    }
+
     /** One-column rows in Java's string order (the database's collation may differ). */
     private static List<List<Object>> sorted(List<List<Object>> rows) {
         List<List<Object>> out = new ArrayList<>(rows);

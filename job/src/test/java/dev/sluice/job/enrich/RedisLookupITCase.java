@@ -8,14 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.job.config.DataType;
 import dev.sluice.job.config.Datastore;
 import dev.sluice.job.config.EnrichmentSpec;
+import dev.sluice.testutils.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,19 +21,18 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Redis lookups against the machine's Redis on localhost:6379; skipped (with the reason) when it
- * does not answer. Every test uses its own key prefix and deletes its keys.
+ * Redis lookups against a real Redis ({@link TestRedis}: the machine's, or one it starts); skipped
+ * (with the reason) without one. Every test uses its own key prefix and deletes its keys.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RedisLookupITCase {
 
-    private static final String URL = "redis://localhost:6379";
+    private String url;
     private static final Map<String, String> ROW_TYPES = linked("id", "int8", "kind", "text");
 
     private String prefix;
@@ -49,11 +44,9 @@ class RedisLookupITCase {
 
     @BeforeEach
     void connect() {
-        String problem = ping();
-        Assumptions.assumeTrue(
-                problem == null, "Redis is not reachable on localhost:6379 (" + problem + ")");
+        url = TestRedis.url(); // skips the test, saying why, without a Redis
         prefix = "sluice-test:" + UUID.randomUUID() + ":";
-        client = RedisClient.create(URL);
+        client = RedisClient.create(url);
         connection = client.connect();
         redis = connection.sync();
     }
@@ -73,26 +66,8 @@ class RedisLookupITCase {
         }
     }
 
-    /** Null when Redis answers PING within a second, else why not. */
-    private static String ping() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("localhost", 6379), 1000);
-            s.setSoTimeout(1000);
-            OutputStream out = s.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            byte[] answer = new byte[64];
-            int n = in.read(answer);
-            String text = n <= 0 ? "" : new String(answer, 0, n, StandardCharsets.US_ASCII);
-            return text.startsWith("+PONG") ? null : "PING answered " + text.trim();
-        } catch (Exception e) {
-            return e.toString();
-        }
-    }
-
     private Datastore store() {
-        return LookupSpecs.redisStore(URL, null, null);
+        return LookupSpecs.redisStore(url, null, null);
     }
 
     private Lookup open(EnrichmentSpec spec) throws Exception {
@@ -232,7 +207,7 @@ class RedisLookupITCase {
         Lookup l =
                 new Lookup(
                         LookupSpecs.redis(
-                                        LookupSpecs.redisStore(URL, "nobody", "redis-secret-55"),
+                                        LookupSpecs.redisStore(url, "nobody", "redis-secret-55"),
                                         prefix + "{{ kind }}")
                                 .out("v", "$")
                                 .timeout(Duration.ofSeconds(5))
