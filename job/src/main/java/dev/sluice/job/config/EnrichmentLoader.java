@@ -92,7 +92,7 @@ final class EnrichmentLoader {
             default:
                 throw n.error("type", "must be sql, redis or http, got '" + typeKey + "'");
         }
-        Datastore store = datastore(n, datastores, storeType);
+        Datastore store = PipelineFileLoader.datastoreRef(n, datastores, storeType);
         String sql = null;
         String key = null;
         String path = null;
@@ -165,32 +165,6 @@ final class EnrichmentLoader {
                         "does not apply to a " + type.name().toLowerCase(Locale.ROOT) + " lookup");
             }
         }
-    }
-
-    private static Datastore datastore(
-            ConfigNode n, Map<String, Datastore> datastores, Datastore.Type type) {
-        String ref = n.required("datastore", "the name of a datastore");
-        Datastore d = datastores.get(ref);
-        if (d == null) {
-            throw n.error(
-                    "datastore",
-                    "no datastore named '"
-                            + ref
-                            + "'; defined: "
-                            + String.join(", ", datastores.keySet()));
-        }
-        if (d.type != type) {
-            throw n.error(
-                    "datastore",
-                    "'"
-                            + ref
-                            + "' is of type "
-                            + d.type.name().toLowerCase(Locale.ROOT)
-                            + "; this lookup needs a "
-                            + type.name().toLowerCase(Locale.ROOT)
-                            + " datastore");
-        }
-        return d;
     }
 
     private static Map<String, Output> outputs(ConfigNode n, Type type) {

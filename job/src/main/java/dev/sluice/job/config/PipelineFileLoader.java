@@ -574,7 +574,7 @@ public final class PipelineFileLoader {
         return fields;
     }
 
-    private static Datastore datastoreRef(
+    static Datastore datastoreRef(
             ConfigNode n, Map<String, Datastore> datastores, Datastore.Type required) {
         String ref = n.required("datastore", "the name of a datastore");
         Datastore d = datastores.get(ref);

@@ -120,8 +120,8 @@ class EnrichmentConfigTest {
                         + " {credit_score: \"$.score\"}, on_error: retry#"
                         + "pipelines[0].enrichment[0].on_error: must be fail, null or dead_letter",
                 "datastore: cache, path: \"/x\", output: {credit_score: \"$.score\"}#"
-                        + "pipelines[0].enrichment[0].datastore: 'cache' is of type redis; this"
-                        + " lookup needs a http datastore",
+                        + "pipelines[0].enrichment[0].datastore: 'cache' is of type redis but must"
+                        + " be http",
                 "datastore: scoring, path: \"/x\", output: {credit_score: score}#"
                         + "pipelines[0].enrichment[0].output.credit_score: must be a JSON path"
                         + " starting with $",
