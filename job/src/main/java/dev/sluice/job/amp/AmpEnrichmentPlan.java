@@ -39,6 +39,13 @@ final class AmpEnrichmentPlan implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Elements of the Amp operator are whole batches (up to ~2 MiB, thousands of rows, each row's
+     * lookups bounded by their own max_in_flight): a few in flight keep the lookups busy without
+     * holding many batches in memory and in checkpoints.
+     */
+    private static final int BATCHES_IN_FLIGHT = 4;
+
     private final String pipeline;
     private final List<EnrichmentSpec> lookups;
     private final List<FieldSpec> fields;
@@ -176,7 +183,7 @@ final class AmpEnrichmentPlan implements Serializable {
                         new AmpEnrichFunction(tables, timeout),
                         timeout.toMillis(),
                         TimeUnit.MILLISECONDS,
-                        Enrichment.capacity(lookups))
+                        BATCHES_IN_FLIGHT)
                 .uid(name + "-enrich")
                 .name(name + " enrich " + Enrichment.names(lookups))
                 .setParallelism(parallelism);
