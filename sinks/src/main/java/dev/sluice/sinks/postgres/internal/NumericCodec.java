@@ -1,6 +1,6 @@
 package dev.sluice.sinks.postgres.internal;
 
-import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * Encodes fixed-width two's-complement integers (Arrow Decimal128/256, UInt64) as PostgreSQL binary
@@ -19,11 +19,14 @@ final class NumericCodec {
     /** Base-10000 digits, least significant first. */
     private final short[] digits = new short[24];
 
-    /** Writes a signed little-endian integer of {@code width} bytes, scaled by 10^-scale. */
-    void writeDecimal(ArrowBuf data, long offset, int width, int scale, CopyBuffer out) {
+    /**
+     * Writes a signed little-endian integer of {@code width} bytes at {@code address} (checked by
+     * the caller), scaled by 10^-scale.
+     */
+    void writeDecimal(long address, int width, int scale, CopyBuffer out) {
         int n = width / 4;
         for (int k = 0; k < n; k++) {
-            limbs[k] = data.getInt(offset + 4L * k);
+            limbs[k] = MemoryUtil.getInt(address + 4L * k);
         }
         boolean negative = limbs[n - 1] < 0;
         if (negative) {

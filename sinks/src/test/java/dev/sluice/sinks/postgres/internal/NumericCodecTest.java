@@ -49,7 +49,7 @@ class NumericCodecTest {
         buf.setLong(0, v);
         buf.setLong(8, 0);
         CopyBuffer general = new CopyBuffer(64);
-        new NumericCodec().writeDecimal(buf, 0, 16, 0, general);
+        new NumericCodec().writeDecimal(buf.memoryAddress(), 16, 0, general);
         assertThat(Arrays.copyOf(fast.array(), fast.position()))
                 .as("encoding of %s", Long.toUnsignedString(v))
                 .isEqualTo(Arrays.copyOf(general.array(), general.position()));
