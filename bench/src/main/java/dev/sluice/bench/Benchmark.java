@@ -160,9 +160,7 @@ public final class Benchmark {
         Path state = options.work.resolve("state-" + db + "-" + (++runs));
         List<String> jvm = new ArrayList<>();
         if (options.profile) {
-            jvm.add(
-                    "-XX:StartFlightRecording=name=bench,settings="
-                            + System.getProperty("bench.jfc", "profile"));
+            jvm.add("-XX:StartFlightRecording=name=bench,settings=" + options.profileSettings);
         }
         jvm.add("-Dsluice.log.file=" + options.work.resolve(db + ".log"));
         List<String> args = syncArgs(options, table, databases.cliUrl(db), amp.flightPort(), state);
