@@ -19,6 +19,7 @@ final class BenchOptions {
     Path jar = Path.of("job/target/sync-job.jar");
     Path work = Path.of("bench/target/work");
     boolean profile;
+    String profileSettings = "profile";
     boolean launchJar;
 
     static BenchOptions parse(String[] args) {
@@ -74,6 +75,10 @@ final class BenchOptions {
                 case "--work":
                     o.work = Path.of(v);
                     break;
+                case "--profile-settings":
+                    o.profileSettings = v;
+                    o.profile = true;
+                    break;
                 default:
                     throw new IllegalArgumentException(
                             "Unknown option "
@@ -82,7 +87,7 @@ final class BenchOptions {
                                     + " --logs-per-tx, --seed, --repeats, --jdbc-repeats,"
                                     + " --jdbc-seconds, --tables, --latency-seconds,"
                                     + " --latency-block-ms, --jar, --work, --profile,"
-                                    + " --launch-jar");
+                                    + " --profile-settings, --launch-jar");
             }
         }
         return o;

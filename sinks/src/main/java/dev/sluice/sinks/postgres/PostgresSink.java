@@ -1,5 +1,6 @@
 package dev.sluice.sinks.postgres;
 
+import dev.sluice.sinks.postgres.internal.CommitterHandoff;
 import dev.sluice.sinks.postgres.internal.PostgresCommittable;
 import dev.sluice.sinks.postgres.internal.PostgresCommittableSerializer;
 import dev.sluice.sinks.postgres.internal.PostgresCommitter;
@@ -21,6 +22,9 @@ import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.FlinkRuntimeException;
 
 /**
@@ -39,6 +43,9 @@ import org.apache.flink.util.FlinkRuntimeException;
  * <p>Wal mode (servers with {@code max_prepared_transactions = 0}): the checkpoint's records are
  * kept in Flink state and applied with the marker row in one transaction on completion.
  *
+ * <p>The committer runs in its own task (see {@link CommitterHandoff}), so the writer starts the
+ * next checkpoint's COPY while the previous checkpoint is being committed.
+ *
  * <p>The transactional-id prefix must stay the same across restarts of the job and differ between
  * sinks on the same database. Each subtask uses one writer and one committer connection, bounded by
  * {@link PostgresSinkOptions#MAX_DB_CONNECTIONS}.
@@ -46,7 +53,8 @@ import org.apache.flink.util.FlinkRuntimeException;
 public final class PostgresSink
         implements Sink<PostgresSinkRecord>,
                 SupportsWriterState<PostgresSinkRecord, PostgresWriterState>,
-                SupportsCommitter<PostgresCommittable> {
+                SupportsCommitter<PostgresCommittable>,
+                SupportsPreCommitTopology<PostgresCommittable, PostgresCommittable> {
 
     private static final long serialVersionUID = 1L;
 
@@ -143,6 +151,17 @@ public final class PostgresSink
 
     @Override
     public SimpleVersionedSerializer<PostgresCommittable> getCommittableSerializer() {
+        return new PostgresCommittableSerializer();
+    }
+
+    @Override
+    public DataStream<CommittableMessage<PostgresCommittable>> addPreCommitTopology(
+            DataStream<CommittableMessage<PostgresCommittable>> committables) {
+        return CommitterHandoff.addTo(committables);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<PostgresCommittable> getWriteResultSerializer() {
         return new PostgresCommittableSerializer();
     }
 

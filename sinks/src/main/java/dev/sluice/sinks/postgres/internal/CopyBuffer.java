@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * A growable, reused byte buffer that COPY data is encoded into (big-endian, as PostgreSQL's binary
@@ -104,6 +105,13 @@ public final class CopyBuffer {
     public void putBytes(ArrowBuf src, long index, int len) {
         ensure(len);
         src.getBytes(index, buf, pos, len);
+        pos += len;
+    }
+
+    /** Copies {@code len} bytes from off-heap memory the caller has bounds-checked. */
+    public void putMemory(long address, int len) {
+        ensure(len);
+        MemoryUtil.copyFromMemory(address, buf, pos, len);
         pos += len;
     }
 

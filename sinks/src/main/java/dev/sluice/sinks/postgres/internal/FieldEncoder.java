@@ -11,8 +11,16 @@ abstract class FieldEncoder {
 
     final ValueVector vector;
 
+    /**
+     * False when the batch has no nulls in this vector (counted once per batch from the validity
+     * bitmap): each row then skips the bounds-checked validity read. Encoders whose {@link #isNull}
+     * looks beyond the vector's own bitmap set it back to true.
+     */
+    boolean checkNulls;
+
     FieldEncoder(ValueVector vector) {
         this.vector = vector;
+        this.checkNulls = vector.getNullCount() != 0;
     }
 
     boolean isNull(int index) {
@@ -21,7 +29,7 @@ abstract class FieldEncoder {
 
     /** Writes the field: length and binary value, or -1 for null. */
     final void writeBinary(int index, CopyBuffer out) {
-        if (isNull(index)) {
+        if (checkNulls && isNull(index)) {
             out.putInt(-1);
         } else {
             writeValue(index, out);
@@ -30,7 +38,7 @@ abstract class FieldEncoder {
 
     /** Writes the JSON text of the value, {@code null} for null. */
     final void writeJson(int index, CopyBuffer out) {
-        if (isNull(index)) {
+        if (checkNulls && isNull(index)) {
             out.putAscii("null");
         } else {
             writeJsonValue(index, out);

@@ -214,6 +214,8 @@ final class NestedEncoders {
             super(indices);
             this.indices = (BaseIntVector) indices;
             this.values = values;
+            // A dictionary value may be null where the index is not.
+            this.checkNulls = true;
         }
 
         private int index(int i) {

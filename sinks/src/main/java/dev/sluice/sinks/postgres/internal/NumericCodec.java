@@ -1,6 +1,6 @@
 package dev.sluice.sinks.postgres.internal;
 
-import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * Encodes fixed-width two's-complement integers (Arrow Decimal128/256, UInt64) as PostgreSQL binary
@@ -19,11 +19,33 @@ final class NumericCodec {
     /** Base-10000 digits, least significant first. */
     private final short[] digits = new short[24];
 
-    /** Writes a signed little-endian integer of {@code width} bytes, scaled by 10^-scale. */
-    void writeDecimal(ArrowBuf data, long offset, int width, int scale, CopyBuffer out) {
+    /**
+     * Writes a signed little-endian integer of {@code width} bytes at {@code address} (checked by
+     * the caller), scaled by 10^-scale.
+     */
+    void writeDecimal(long address, int width, int scale, CopyBuffer out) {
+        if (scale == 0) {
+            // The common case (fees, gas prices, most difficulties): the value fits in a long,
+            // all higher words are its sign extension; plain long division instead of limbs.
+            long low = MemoryUtil.getLong(address);
+            long extension = low >> 63;
+            boolean fits = low != Long.MIN_VALUE;
+            for (int k = 8; fits && k < width; k += 8) {
+                fits = MemoryUtil.getLong(address + k) == extension;
+            }
+            if (fits) {
+                writeInteger(Math.abs(low), low < 0, out);
+                return;
+            }
+        }
+        writeDecimalLimbs(address, width, scale, out);
+    }
+
+    /** The general path of {@link #writeDecimal}: any width and scale, through 32-bit limbs. */
+    void writeDecimalLimbs(long address, int width, int scale, CopyBuffer out) {
         int n = width / 4;
         for (int k = 0; k < n; k++) {
-            limbs[k] = data.getInt(offset + 4L * k);
+            limbs[k] = MemoryUtil.getInt(address + 4L * k);
         }
         boolean negative = limbs[n - 1] < 0;
         if (negative) {
@@ -47,8 +69,13 @@ final class NumericCodec {
             return;
         }
         // The common case (block numbers, indexes, gas): plain long division, a few digits.
+        writeInteger(value, false, out);
+    }
+
+    /** NUMERIC with scale 0 of a non-negative magnitude and a sign. */
+    private void writeInteger(long magnitude, boolean negative, CopyBuffer out) {
         int count = 0;
-        for (long v = value; v != 0; v /= NBASE) {
+        for (long v = magnitude; v != 0; v /= NBASE) {
             digits[count++] = (short) (v % NBASE);
         }
         int low = 0;
@@ -59,7 +86,7 @@ final class NumericCodec {
         out.putInt(8 + 2 * ndigits);
         out.putShort(ndigits);
         out.putShort(ndigits == 0 ? 0 : count - 1);
-        out.putShort(0);
+        out.putShort(negative && ndigits > 0 ? SIGN_NEG : 0);
         out.putShort(0);
         for (int k = count - 1; k >= low; k--) {
             out.putShort(digits[k]);

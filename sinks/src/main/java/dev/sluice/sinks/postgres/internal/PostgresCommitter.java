@@ -35,8 +35,8 @@ public final class PostgresCommitter implements Committer<PostgresCommittable> {
     private static final int PRUNE_EVERY = 100;
 
     /**
-     * The committer runs on the writer's task thread, so every round trip here stalls the COPY
-     * stream: the open-prepared gauge is refreshed every few commits, not on each one.
+     * Each round trip here delays the next commit (and so the visibility of the next checkpoint):
+     * the open-prepared gauge is refreshed every few commits, not on each one.
      */
     private static final int COUNT_PREPARED_EVERY = 10;
 

@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * by then everything before it is committed and visible. Stream order is kept throughout. Checking
  * only for prepared transactions is not enough: a checkpoint whose first record was buffered has no
  * prepared part, and writing the next checkpoint's keyed rows directly would hold row locks that
- * the committer (on this very task thread, or after a restore before this writer rolls its
- * transactions back) needs to apply that buffered part — a deadlock that only {@code lock_timeout}
- * ends, again on every restart.
+ * the committer (in its own task, or after a restore before this writer rolls its transactions
+ * back) needs to apply that buffered part — a deadlock that only {@code lock_timeout} ends, again
+ * on every restart.
  *
  * <p>Any database error while writing breaks the transaction: the writer fails the task rather than
  * re-sending rows, and Flink replays from the last checkpoint. Recovery of a restored writer
