@@ -1,15 +1,18 @@
 package dev.sluice.sources.amp.enumerator;
 
+import dev.sluice.sources.amp.AmpStreamDiscovery;
 import dev.sluice.sources.amp.AmpStreamSpec;
 import dev.sluice.sources.amp.split.AmpSplit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import javax.annotation.Nullable;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.SplitsAssignment;
@@ -17,50 +20,221 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands each stream (one split) to one reader, spreading streams over subtasks by their position in
- * the configuration ({@code index % parallelism}) so that parallel streams read (and write) through
- * parallel connections. Streams added to the configuration since the checkpoint start fresh; splits
- * a failed reader gave back go to whichever reader owns them once it registers.
+ * Hands each stream (one split) to one reader, spreading streams over subtasks by their position
+ * ({@code index % parallelism}) so that parallel streams read (and write) through parallel
+ * connections. Splits a failed reader gave back go to whichever reader owns them once it registers.
+ *
+ * <p>With an {@link AmpStreamDiscovery}, the stream set changes while the job runs (like Kafka's
+ * partition discovery): new streams are assigned, removed ones are stopped by a {@link
+ * RemoveStreamsEvent} to every reader. A new stream of a table that a removed stream fed is held
+ * back until every reader confirmed the removal ({@link StreamsRemovedEvent}) <em>and</em> a
+ * checkpoint taken after that has completed: the removed stream's last records then precede that
+ * checkpoint's barrier and the new stream's first records follow it, so downstream operators see
+ * them in that order even on different channels, and the rows of an old query are committed before
+ * its table is replaced. The checkpointed state holds the whole stream set, so a restore resumes
+ * each of these steps where that checkpoint saw it. Without discovery, streams added to the
+ * configuration since the checkpoint start fresh.
  */
 public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEnumState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AmpSplitEnumerator.class);
+    private static final long NOT_YET = -1;
 
     private final SplitEnumeratorContext<AmpSplit> context;
+    @Nullable private final AmpStreamDiscovery discovery;
+    private final Duration discoveryInterval;
     private final Map<String, Integer> order = new HashMap<>();
-    private final Set<String> assigned;
+    private final Map<String, AmpStreamSpec> assigned = new LinkedHashMap<>();
     private final Map<String, AmpSplit> pending = new LinkedHashMap<>();
+    private final Map<String, AmpStreamSpec> removing = new LinkedHashMap<>();
+    private final Map<String, Set<Integer>> confirmed = new HashMap<>();
+    private final Map<String, AmpStreamSpec> held = new LinkedHashMap<>();
 
+    /** Table → the first checkpoint taken after its removed streams stopped (or NOT_YET). */
+    private final Map<String, Long> draining = new HashMap<>();
+
+    /** Without discovery: {@code streams} is the whole, fixed configuration. */
     public AmpSplitEnumerator(
             SplitEnumeratorContext<AmpSplit> context,
             List<AmpStreamSpec> streams,
             @Nullable AmpEnumState restored) {
+        this(context, streams, restored, null, Duration.ZERO);
+    }
+
+    /**
+     * With {@code discovery}: {@code streams} is the set to start with when nothing is restored;
+     * after that, {@code discovery} decides, checked every {@code discoveryInterval}.
+     */
+    public AmpSplitEnumerator(
+            SplitEnumeratorContext<AmpSplit> context,
+            List<AmpStreamSpec> streams,
+            @Nullable AmpEnumState restored,
+            @Nullable AmpStreamDiscovery discovery,
+            Duration discoveryInterval) {
         this.context = context;
-        for (int i = 0; i < streams.size(); i++) {
-            order.put(streams.get(i).id(), i);
+        this.discovery = discovery;
+        this.discoveryInterval = discoveryInterval;
+        Map<String, AmpStreamSpec> configured = new LinkedHashMap<>();
+        for (AmpStreamSpec s : streams) {
+            configured.put(s.id(), s);
+            order(s.id());
         }
-        this.assigned = new TreeSet<>(restored == null ? Set.of() : restored.assigned());
         if (restored != null) {
-            for (AmpSplit split : restored.pending()) {
-                if (order.containsKey(split.splitId())) {
-                    pending.put(split.splitId(), split);
-                } else {
-                    LOG.info(
-                            "Stream {} is no longer configured; dropping its pending split",
-                            split.splitId());
-                }
-            }
+            restore(restored, configured);
         }
-        for (AmpStreamSpec spec : streams) {
-            if (!assigned.contains(spec.id()) && !pending.containsKey(spec.id())) {
-                pending.put(spec.id(), AmpSplit.fresh(spec));
+        if (restored == null || discovery == null) {
+            for (AmpStreamSpec spec : configured.values()) {
+                if (!known(spec.id())) {
+                    pending.put(spec.id(), AmpSplit.fresh(spec));
+                }
             }
         }
     }
 
+    private void restore(AmpEnumState restored, Map<String, AmpStreamSpec> configured) {
+        for (AmpStreamSpec s : restored.assigned()) {
+            // Version-1 state has ids only: take the spec from the configuration when it has one.
+            AmpStreamSpec spec = s.sql().isEmpty() ? configured.getOrDefault(s.id(), s) : s;
+            assigned.put(s.id(), spec);
+            order(s.id());
+        }
+        for (AmpSplit split : restored.pending()) {
+            if (discovery != null || configured.containsKey(split.splitId())) {
+                pending.put(split.splitId(), split);
+                order(split.splitId());
+            } else {
+                LOG.info(
+                        "Stream {} is no longer configured; dropping its pending split",
+                        split.splitId());
+            }
+        }
+        for (AmpStreamSpec s : restored.removing()) {
+            // Readers restored from this checkpoint may hold it again: ask them all once more.
+            removing.put(s.id(), s);
+            confirmed.put(s.id(), new HashSet<>());
+        }
+        for (AmpStreamSpec s : restored.held()) {
+            held.put(s.id(), s);
+            order(s.id());
+        }
+        for (String table : restored.draining()) {
+            // Whether a checkpoint completed behind the stop is unknown here: wait for a new one.
+            draining.put(table, NOT_YET);
+        }
+    }
+
+    private void order(String id) {
+        order.putIfAbsent(id, order.size());
+    }
+
+    private boolean known(String id) {
+        return assigned.containsKey(id)
+                || pending.containsKey(id)
+                || removing.containsKey(id)
+                || held.containsKey(id);
+    }
+
     @Override
     public void start() {
+        if (discovery != null) {
+            context.callAsync(
+                    discovery::discover, this::onDiscovered, 0, discoveryInterval.toMillis());
+        }
         assignPending();
+    }
+
+    /** Applies a discovered stream set (on the coordinator thread). */
+    void onDiscovered(List<AmpStreamSpec> desired, Throwable error) {
+        if (error != null) {
+            LOG.warn("Discovering Amp streams failed; keeping the current set", error);
+            return;
+        }
+        Map<String, AmpStreamSpec> wanted = new LinkedHashMap<>();
+        for (AmpStreamSpec s : desired) {
+            wanted.put(s.id(), s);
+        }
+        List<String> stopping = new ArrayList<>();
+        for (AmpStreamSpec s : new ArrayList<>(assigned.values())) {
+            if (!wanted.containsKey(s.id())) {
+                assigned.remove(s.id());
+                removing.put(s.id(), s);
+                confirmed.put(s.id(), new HashSet<>());
+                stopping.add(s.id());
+            }
+        }
+        for (AmpSplit split : new ArrayList<>(pending.values())) {
+            if (!wanted.containsKey(split.splitId())) {
+                // A split given back by a failed reader may have emitted records: drain anyway.
+                pending.remove(split.splitId());
+                draining.put(split.stream().table(), NOT_YET);
+                LOG.info("Stream {} removed before a reader took it", split.splitId());
+            }
+        }
+        held.keySet().removeIf(id -> !wanted.containsKey(id));
+        List<String> added = new ArrayList<>();
+        for (AmpStreamSpec s : wanted.values()) {
+            if (!known(s.id())) {
+                order(s.id());
+                added.add(s.id());
+                if (busy(s.table())) {
+                    held.put(s.id(), s);
+                } else {
+                    pending.put(s.id(), AmpSplit.fresh(s));
+                }
+            }
+        }
+        if (!stopping.isEmpty()) {
+            LOG.info("Stopping Amp streams {} (no longer wanted)", stopping);
+            RemoveStreamsEvent event = new RemoveStreamsEvent(stopping);
+            for (int subtask : context.registeredReaders().keySet()) {
+                context.sendEventToSourceReader(subtask, event);
+            }
+            checkRemoved();
+        }
+        if (!added.isEmpty()) {
+            LOG.info(
+                    "New Amp streams {} (held until their table drains: {})", added, held.keySet());
+        }
+        assignPending();
+    }
+
+    /** Whether a removed stream of {@code table} may still have records on their way. */
+    private boolean busy(String table) {
+        return draining.containsKey(table)
+                || removing.values().stream().anyMatch(s -> s.table().equals(table));
+    }
+
+    @Override
+    public void handleSourceEvent(int subtaskId, SourceEvent sourceEvent) {
+        if (!(sourceEvent instanceof StreamsRemovedEvent)) {
+            LOG.warn("Ignoring unknown source event {} from reader {}", sourceEvent, subtaskId);
+            return;
+        }
+        for (String id : ((StreamsRemovedEvent) sourceEvent).streamIds()) {
+            Set<Integer> readers = confirmed.get(id);
+            if (readers != null) {
+                readers.add(subtaskId);
+            }
+        }
+        checkRemoved();
+    }
+
+    /** Streams every reader has confirmed stopping now drain (wait for a checkpoint). */
+    private void checkRemoved() {
+        int parallelism = context.currentParallelism();
+        for (AmpStreamSpec s : new ArrayList<>(removing.values())) {
+            Set<Integer> readers = confirmed.get(s.id());
+            boolean all = true;
+            for (int i = 0; i < parallelism && all; i++) {
+                all = readers.contains(i);
+            }
+            if (all) {
+                removing.remove(s.id());
+                confirmed.remove(s.id());
+                draining.put(s.table(), NOT_YET);
+                LOG.info("Amp stream {} stopped on every reader", s.id());
+            }
+        }
     }
 
     @Override
@@ -72,6 +246,9 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
     public void addSplitsBack(List<AmpSplit> splits, int subtaskId) {
         for (AmpSplit split : splits) {
             assigned.remove(split.splitId());
+            if (removing.containsKey(split.splitId())) {
+                continue; // no reader holds it now; the re-registering reader confirms that
+            }
             pending.put(split.splitId(), split);
         }
         assignPending();
@@ -79,6 +256,14 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
 
     @Override
     public void addReader(int subtaskId) {
+        if (!removing.isEmpty()) {
+            // A restarted reader may have restored a split being removed: it must confirm again.
+            for (Set<Integer> readers : confirmed.values()) {
+                readers.remove(subtaskId);
+            }
+            context.sendEventToSourceReader(
+                    subtaskId, new RemoveStreamsEvent(new ArrayList<>(removing.keySet())));
+        }
         assignPending();
     }
 
@@ -90,7 +275,7 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
             if (context.registeredReaders().containsKey(owner)) {
                 bySubtask.computeIfAbsent(owner, k -> new ArrayList<>()).add(split);
                 pending.remove(split.splitId());
-                assigned.add(split.splitId());
+                assigned.put(split.splitId(), split.stream());
             }
         }
         if (!bySubtask.isEmpty()) {
@@ -101,7 +286,39 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
 
     @Override
     public AmpEnumState snapshotState(long checkpointId) {
-        return new AmpEnumState(assigned, new ArrayList<>(pending.values()));
+        // Readers confirmed before this checkpoint: their barriers follow the removed records.
+        draining.replaceAll((table, cp) -> cp == NOT_YET ? checkpointId : cp);
+        return new AmpEnumState(
+                new ArrayList<>(assigned.values()),
+                new ArrayList<>(pending.values()),
+                new ArrayList<>(removing.values()),
+                new ArrayList<>(held.values()),
+                draining.keySet());
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        List<String> released = new ArrayList<>();
+        draining.entrySet()
+                .removeIf(
+                        e -> {
+                            boolean done = e.getValue() != NOT_YET && e.getValue() <= checkpointId;
+                            if (done) {
+                                released.add(e.getKey());
+                            }
+                            return done;
+                        });
+        if (released.isEmpty()) {
+            return;
+        }
+        for (AmpStreamSpec s : new ArrayList<>(held.values())) {
+            if (!busy(s.table())) {
+                held.remove(s.id());
+                pending.put(s.id(), AmpSplit.fresh(s));
+            }
+        }
+        LOG.info("Tables {} drained after checkpoint {}", released, checkpointId);
+        assignPending();
     }
 
     @Override
