@@ -70,6 +70,11 @@ public final class PostgresTables {
         }
     }
 
+    /** Whether {@code table} exists (and has columns). */
+    public static boolean exists(Connection connection, TableRef table) throws SQLException {
+        return !TableCatalog.readColumns(connection, table).isEmpty();
+    }
+
     /**
      * Drops {@code table} if it exists and creates it empty from {@code schema}, in the
      * connection's current transaction (nothing is committed here): a replacement that commits

@@ -68,6 +68,12 @@ public final class AmpSourceBuilder {
         return this;
     }
 
+    /** A stream as specified: its id, the table it feeds and its SQL. */
+    public AmpSourceBuilder addStream(AmpStreamSpec stream) {
+        streams.add(stream);
+        return this;
+    }
+
     /** A stream with its own SQL; {@code name} is its stream id and the table it feeds. */
     public AmpSourceBuilder addQuery(String name, String sql) {
         streams.add(new AmpStreamSpec(name, name, sql));
