@@ -11,8 +11,9 @@ import java.util.TreeSet;
 /**
  * The enumerator's checkpoint: the stream set as it stood at the checkpoint. Streams handed to
  * readers (their progress is in reader state), splits waiting for a reader, streams being stopped
- * (readers have not all confirmed yet), new streams held back until the streams they replace have
- * stopped, and tables whose removed streams stopped but are not yet behind a completed checkpoint.
+ * (until a checkpoint completed behind the confirmations of every reader), new streams held back
+ * until the streams they replace have stopped, and tables whose removed streams every reader
+ * confirmed stopping.
  */
 public final class AmpEnumState {
 

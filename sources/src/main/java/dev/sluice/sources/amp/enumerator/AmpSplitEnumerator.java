@@ -28,12 +28,14 @@ import org.slf4j.LoggerFactory;
  * partition discovery): new streams are assigned, removed ones are stopped by a {@link
  * RemoveStreamsEvent} to every reader. A new stream of a table that a removed stream fed is held
  * back until every reader confirmed the removal ({@link StreamsRemovedEvent}) <em>and</em> a
- * checkpoint taken after that has completed: the removed stream's last records then precede that
- * checkpoint's barrier and the new stream's first records follow it, so downstream operators see
- * them in that order even on different channels, and the rows of an old query are committed before
- * its table is replaced. The checkpointed state holds the whole stream set, so a restore resumes
- * each of these steps where that checkpoint saw it. Without discovery, streams added to the
- * configuration since the checkpoint start fresh.
+ * checkpoint taken after that has completed (a reader that registers again in between — a failover
+ * that restarted the tasks but not this enumerator, so the reader restored an older checkpoint —
+ * must confirm again): the removed stream's last records then precede that checkpoint's barrier and
+ * the new stream's first records follow it, so downstream operators see them in that order even on
+ * different channels, and the rows of an old query are committed before its table is replaced. The
+ * checkpointed state holds the whole stream set, so a restore resumes each of these steps where
+ * that checkpoint saw it. Without discovery, streams added to the configuration since the
+ * checkpoint start fresh.
  */
 public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEnumState> {
 
@@ -118,8 +120,11 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
             order(s.id());
         }
         for (String table : restored.draining()) {
-            // Whether a checkpoint completed behind the stop is unknown here: wait for a new one.
-            draining.put(table, NOT_YET);
+            // Whether a checkpoint completed behind the stop is unknown here: wait for a new one
+            // (tables with streams to stop again wait for their confirmations first).
+            if (removing.values().stream().noneMatch(r -> r.table().equals(table))) {
+                draining.put(table, NOT_YET);
+            }
         }
     }
 
@@ -159,6 +164,7 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
                 assigned.remove(s.id());
                 removing.put(s.id(), s);
                 confirmed.put(s.id(), new HashSet<>());
+                draining.remove(s.table()); // drains again once this one is confirmed too
                 stopping.add(s.id());
             }
         }
@@ -219,22 +225,32 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
         checkRemoved();
     }
 
-    /** Streams every reader has confirmed stopping now drain (wait for a checkpoint). */
+    /**
+     * A table whose removed streams every reader has confirmed stopping now drains: it waits for a
+     * checkpoint taken from now on to complete. The streams stay in {@link #removing} until then: a
+     * reader restored from an older checkpoint may hold them again (see {@link #addReader}).
+     */
     private void checkRemoved() {
-        int parallelism = context.currentParallelism();
-        for (AmpStreamSpec s : new ArrayList<>(removing.values())) {
-            Set<Integer> readers = confirmed.get(s.id());
-            boolean all = true;
-            for (int i = 0; i < parallelism && all; i++) {
-                all = readers.contains(i);
-            }
-            if (all) {
-                removing.remove(s.id());
-                confirmed.remove(s.id());
-                draining.put(s.table(), NOT_YET);
-                LOG.info("Amp stream {} stopped on every reader", s.id());
+        Map<String, Boolean> stoppedEverywhere = new LinkedHashMap<>();
+        for (AmpStreamSpec s : removing.values()) {
+            stoppedEverywhere.merge(s.table(), confirmedByAll(s.id()), Boolean::logicalAnd);
+        }
+        for (Map.Entry<String, Boolean> e : stoppedEverywhere.entrySet()) {
+            if (e.getValue() && !draining.containsKey(e.getKey())) {
+                draining.put(e.getKey(), NOT_YET);
+                LOG.info("The removed streams of table {} stopped on every reader", e.getKey());
             }
         }
+    }
+
+    private boolean confirmedByAll(String id) {
+        Set<Integer> readers = confirmed.get(id);
+        for (int i = 0; i < context.currentParallelism(); i++) {
+            if (!readers.contains(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -254,12 +270,18 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
         assignPending();
     }
 
+    /**
+     * A reader (re-)registers. After a failover that restarted only the tasks (this enumerator was
+     * not reset) the reader restored its splits from the latest completed checkpoint, which may
+     * predate a removal whose table still drains: such a stream must be confirmed stopped again by
+     * this reader, and its table wait for a checkpoint after that, before a successor starts.
+     */
     @Override
     public void addReader(int subtaskId) {
         if (!removing.isEmpty()) {
-            // A restarted reader may have restored a split being removed: it must confirm again.
-            for (Set<Integer> readers : confirmed.values()) {
-                readers.remove(subtaskId);
+            for (AmpStreamSpec s : removing.values()) {
+                confirmed.get(s.id()).remove(subtaskId);
+                draining.remove(s.table());
             }
             context.sendEventToSourceReader(
                     subtaskId, new RemoveStreamsEvent(new ArrayList<>(removing.keySet())));
@@ -310,6 +332,12 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
                         });
         if (released.isEmpty()) {
             return;
+        }
+        for (AmpStreamSpec s : new ArrayList<>(removing.values())) {
+            if (released.contains(s.table())) {
+                removing.remove(s.id());
+                confirmed.remove(s.id());
+            }
         }
         for (AmpStreamSpec s : new ArrayList<>(held.values())) {
             if (!busy(s.table())) {
