@@ -110,7 +110,15 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
     @Override
     public void addSplits(List<AmpSplit> splits) {
         for (AmpSplit split : splits) {
-            AmpStreamSpec spec = discovered ? split.stream() : configured.get(split.splitId());
+            AmpStreamSpec spec = configured.get(split.splitId());
+            if (discovered) {
+                // The split's own spec, unless the job's configuration has the same stream: a
+                // split checkpointed by an older build may name its table differently.
+                if (spec == null || !spec.sql().equals(split.stream().sql())) {
+                    spec = split.stream();
+                }
+                split = new AmpSplit(spec, split.cursor(), split.partial());
+            }
             if (spec == null) {
                 LOG.info("Stream {} is no longer configured; not reading it", split.splitId());
                 continue;
