@@ -170,9 +170,13 @@ public final class AmpSplitEnumerator implements SplitEnumerator<AmpSplit, AmpEn
         }
         for (AmpSplit split : new ArrayList<>(pending.values())) {
             if (!wanted.containsKey(split.splitId())) {
-                // A split given back by a failed reader may have emitted records: drain anyway.
+                // A split given back by a failed reader may have emitted records: drain anyway
+                // (a table with streams still to confirm drains once they are confirmed).
                 pending.remove(split.splitId());
-                draining.put(split.stream().table(), NOT_YET);
+                String table = split.stream().table();
+                if (removing.values().stream().noneMatch(r -> r.table().equals(table))) {
+                    draining.put(table, NOT_YET);
+                }
                 LOG.info("Stream {} removed before a reader took it", split.splitId());
             }
         }

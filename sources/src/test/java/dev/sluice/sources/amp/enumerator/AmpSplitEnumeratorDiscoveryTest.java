@@ -233,6 +233,21 @@ class AmpSplitEnumeratorDiscoveryTest {
     }
 
     @Test
+    void aStreamRemovedBeforeAReaderTookItStillDrainsBeforeItsSuccessor() {
+        AmpSplitEnumerator e = enumerator(null);
+        e.start();
+        discover(); // no reader yet: both streams pending
+        DESIRED.set(List.of(BLOCKS_1, TXS_2));
+        discover();
+        assertThat(e.snapshotState(1).held()).containsExactly(TXS_2);
+        assertThat(e.snapshotState(1).draining()).containsExactly("txs");
+        e.notifyCheckpointComplete(1);
+        register(e, 0, 1);
+        assertThat(assigned()).containsExactlyInAnyOrder("blocks#1", "txs#2");
+        assertThat(events(0)).isEmpty();
+    }
+
+    @Test
     void aFailingDiscoveryKeepsTheCurrentStreams() {
         AmpSplitEnumerator e = enumerator(null);
         e.start();
