@@ -309,7 +309,9 @@ public final class PostgresWriter
 
     private void buffer(PostgresSinkRecord record) throws IOException {
         if (record instanceof ReplaceTableRecord && mode == CommitMode.PREPARED) {
+            // The committer replaces it: the columns cached here are the old table's.
             replacing.add(record.table());
+            applier.forget(record.table());
         }
         PostgresSinkRecordSerializer.INSTANCE.serialize(record, walOut);
         walRecords++;

@@ -102,6 +102,11 @@ public final class RecordApplier implements AutoCloseable {
         }
     }
 
+    /** Forgets what it knows of {@code table}'s columns: another session replaced it. */
+    public void forget(TableRef table) {
+        catalog.forget(table);
+    }
+
     /** Ends the open COPY or statement batch, surfacing any error. */
     public void finish() throws SQLException {
         finishCopy();
