@@ -22,9 +22,9 @@ import sun.misc.Signal;
 /**
  * {@code sync --manifest FILE} (or {@code DATASET_MANIFEST}): syncs the tables of a dataset
  * manifest. A malformed manifest or rejected SQL is exit 2 with the file, line or table; an Amp
- * server that refuses a query or an unreachable database is exit 1. Locally the manifest is watched
- * and changes are applied while syncing ({@link ManifestSync}); on a cluster it is read once at
- * submission.
+ * server that refuses a query or an unreachable database is exit 1. The running job follows the
+ * manifest file and applies changes without restarting (see {@link ManifestSync}); on a cluster the
+ * JobManager reads the file and the state directory, so both must be on its file system.
  */
 final class ManifestCommand {
 
@@ -53,7 +53,9 @@ final class ManifestCommand {
                     local
                             ? sync.initialPlan()
                             : new ManifestPlanner(config)
-                                    .plan(ManifestLoader.load(file), ManifestRegistry.empty());
+                                    .plan(
+                                            ManifestLoader.load(file),
+                                            ManifestRegistry.load(config.stateDir()));
         } catch (ManifestException e) {
             err.println(e.getMessage());
             return e.isSetup() ? 1 : 2;
@@ -70,7 +72,7 @@ final class ManifestCommand {
             return 0;
         }
         try {
-            plan.apply(false);
+            plan.createMissingTables();
         } catch (ManifestException e) {
             err.println(e.getMessage());
             return 1;
@@ -78,11 +80,15 @@ final class ManifestCommand {
         out.println(
                 "Submitting "
                         + plan.tables().size()
-                        + " manifest table(s); on a cluster the manifest is read once, not"
-                        + " watched.");
+                        + " manifest table(s). The JobManager re-reads "
+                        + file.toAbsolutePath()
+                        + " and keeps table generations in "
+                        + config.stateDir().toAbsolutePath()
+                        + ": both paths must be on its file system (a shared volume or a"
+                        + " ConfigMap), the state directory writable and kept across restarts.");
         probe.enableCheckpointing(cl.get(SyncOptions.CHECKPOINT_INTERVAL).toMillis());
         probe.setParallelism(config.parallelism());
-        plan.jobPlan().addTo(probe, config.parallelism());
+        plan.addTo(probe, file);
         probe.execute("sluice manifest sync");
         return 0;
     }

@@ -76,4 +76,39 @@ public final class AmpPipeline {
                 .name(name + " postgres sink")
                 .setParallelism(parallelism);
     }
+
+    /**
+     * Adds a pipeline whose streams {@code source} discovers while running; each appends to its
+     * table in {@code targetSchema}, replacing it before its first row. The sink's input is keyed
+     * by table: every record of a table — the rows of a removed stream and the replacement by its
+     * successor — goes through one writer, in order, which is what lets the writer run the DDL
+     * without waiting for another writer's transaction (see {@code ReplaceTableRecord}). The source
+     * runs at full parallelism, so that the job's shape never depends on the number of streams.
+     */
+    public static void buildDiscovered(
+            StreamExecutionEnvironment env,
+            String name,
+            AmpSource source,
+            String targetSchema,
+            int retentionBlocks,
+            PostgresSink sink,
+            int parallelism) {
+        DataStream<AmpRecord> records =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), name + " amp source")
+                        .uid(name + "-amp-source")
+                        .setParallelism(parallelism);
+        DataStream<PostgresSinkRecord> rows =
+                records.keyBy(AmpRecord::stream, Types.STRING)
+                        .process(
+                                ReorgOperator.forDiscoveredStreams(targetSchema, retentionBlocks),
+                                PostgresSinkRecord.typeInfo())
+                        .uid(name + "-reorg")
+                        .name(name + " reorg")
+                        .setParallelism(parallelism);
+        rows.keyBy(r -> r.table().quoted(), Types.STRING)
+                .sinkTo(sink)
+                .uid(name + "-postgres-sink")
+                .name(name + " postgres sink")
+                .setParallelism(parallelism);
+    }
 }

@@ -3,6 +3,7 @@ package dev.sluice.job.amp;
 import dev.sluice.job.local.ProgressBoard;
 import dev.sluice.sinks.postgres.ArrowBatchRecord;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
+import dev.sluice.sinks.postgres.ReplaceTableRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
 import dev.sluice.sinks.postgres.TableRef;
 import dev.sluice.sources.amp.AmpRecord;
@@ -31,6 +32,14 @@ import org.slf4j.LoggerFactory;
  * WHERE _block_num >= F} in the sink's transaction, in order with the rows. A reorg deeper than the
  * window still deletes the abandoned fork's rows, then stops the stream with an error naming depth
  * and window: nothing after it is written, so the target is never silently wrong.
+ *
+ * <p>For streams that appear while the job runs ({@link #forDiscoveredStreams}), the target is the
+ * stream's table in the target schema, and a stream's first rows are preceded by a {@link
+ * ReplaceTableRecord}: its table is dropped and created from the rows' schema in the same sink
+ * transaction. Whether that happened is keyed state, so it happens once per stream, in order with
+ * its rows; a stream restored without it starts over from the first block anyway (no completed
+ * range passed this operator, so its source cursor is empty). Rollbacks before that first row have
+ * nothing of the stream to delete and are dropped.
  */
 public final class ReorgOperator
         extends KeyedProcessFunction<String, AmpRecord, PostgresSinkRecord> {
@@ -41,6 +50,7 @@ public final class ReorgOperator
     private final Map<String, TableRef> targets;
     private final Map<String, List<String>> uniqueKeys;
     private final int retentionBlocks;
+    private final String discoveredSchema;
 
     private transient ValueState<byte[]> state;
     private transient KeyedRows keyedRows;
@@ -61,9 +71,26 @@ public final class ReorgOperator
             Map<String, TableRef> targets,
             Map<String, List<String>> uniqueKeys,
             int retentionBlocks) {
+        this(targets, uniqueKeys, retentionBlocks, null);
+    }
+
+    private ReorgOperator(
+            Map<String, TableRef> targets,
+            Map<String, List<String>> uniqueKeys,
+            int retentionBlocks,
+            String discoveredSchema) {
         this.targets = new HashMap<>(targets);
         this.uniqueKeys = new HashMap<>(uniqueKeys);
         this.retentionBlocks = retentionBlocks;
+        this.discoveredSchema = discoveredSchema;
+    }
+
+    /**
+     * For streams discovered at runtime: each appends to {@code <schema>.<its table>}, which it
+     * replaces (drop, create from its schema) right before its first row.
+     */
+    public static ReorgOperator forDiscoveredStreams(String schema, int retentionBlocks) {
+        return new ReorgOperator(Map.of(), Map.of(), retentionBlocks, schema);
     }
 
     @Override
@@ -104,12 +131,22 @@ public final class ReorgOperator
             return; // the stream is stopped for good; see the error logged when it stopped
         }
         TableRef target = targets.get(stream);
+        if (target == null && discoveredSchema != null) {
+            target = new TableRef(discoveredSchema, record.table());
+        }
         if (target == null) {
             throw new IllegalStateException("No target table for Amp stream '" + stream + "'");
         }
         List<String> keys = uniqueKeys.get(stream);
         switch (record.kind()) {
             case DATA:
+                if (discoveredSchema != null && !s.targetReady) {
+                    // Before the first row, with the rows of any earlier stream of this table
+                    // already ahead of it (the source starts a replacing stream only then).
+                    out.collect(new ReplaceTableRecord(target, record.arrowIpc()));
+                    s.targetReady = true;
+                    state.update(s.toBytes());
+                }
                 if (keys != null) {
                     keyedRows.write(record.arrowIpc(), target, keys, allocator, out);
                 } else {
@@ -150,7 +187,11 @@ public final class ReorgOperator
         reorgs.inc();
         board.reorg(depth);
         boolean tooDeep = depth > retentionBlocks;
-        if (keys == null) {
+        if (discoveredSchema != null && !s.targetReady) {
+            // No row of this stream is in its table yet (which may still be a predecessor's).
+            LOG.debug(
+                    "Stream {}: rollback before its first row, nothing to delete", record.stream());
+        } else if (keys == null) {
             // Rows of the abandoned fork go, whatever the depth: never leave them in the target.
             out.collect(new RollbackRecord(target, network, from));
         } else if (!tooDeep) {

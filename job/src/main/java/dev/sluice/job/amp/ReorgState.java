@@ -10,12 +10,15 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * The reorg operator's state for one stream: per network, the completed block ranges within the
- * retention window of the head (oldest first), and why the stream was stopped, if it was. Stored as
- * versioned bytes, so the format is ours to evolve and Flink never falls back to Kryo.
+ * retention window of the head (oldest first), why the stream was stopped, if it was, and whether
+ * its target table was already replaced for it (streams that replace their table do so before their
+ * first row). Stored as versioned bytes, so the format is ours to evolve and Flink never falls back
+ * to Kryo.
  */
 final class ReorgState {
 
     private static final int VERSION_1 = 1;
+    private static final int VERSION_2 = 2;
 
     /** A completed range: inclusive block numbers and the end block's hash. */
     static final class Range {
@@ -37,6 +40,12 @@ final class ReorgState {
 
     final Map<String, Deque<Range>> retained = new TreeMap<>();
     String stopped;
+
+    /**
+     * Whether this stream's rows may go into its target. A state written before version 2 belongs
+     * to a stream whose table was prepared before the job started: ready.
+     */
+    boolean targetReady;
 
     /** The last completed block of {@code network}, or -1. */
     long head(String network) {
@@ -76,7 +85,8 @@ final class ReorgState {
 
     byte[] toBytes() throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(128);
-        out.writeByte(VERSION_1);
+        out.writeByte(VERSION_2);
+        out.writeBoolean(targetReady);
         out.writeBoolean(stopped != null);
         if (stopped != null) {
             out.writeUTF(stopped);
@@ -104,13 +114,22 @@ final class ReorgState {
         }
         DataInputDeserializer in = new DataInputDeserializer(bytes);
         int version = in.readByte();
-        if (version != VERSION_1) {
-            throw new IOException(
-                    "Unknown reorg state version "
-                            + version
-                            + " (this build knows "
-                            + VERSION_1
-                            + ")");
+        switch (version) {
+            case VERSION_1:
+                state.targetReady = true;
+                break;
+            case VERSION_2:
+                state.targetReady = in.readBoolean();
+                break;
+            default:
+                throw new IOException(
+                        "Unknown reorg state version "
+                                + version
+                                + " (this build knows "
+                                + VERSION_1
+                                + " and "
+                                + VERSION_2
+                                + ")");
         }
         state.stopped = in.readBoolean() ? in.readUTF() : null;
         int networks = in.readInt();

@@ -1,12 +1,18 @@
 package dev.sluice.job.manifest;
 
-import dev.sluice.job.amp.AmpJobPlan;
+import dev.sluice.job.amp.AmpPipeline;
+import dev.sluice.job.amp.ReorgOperator;
+import dev.sluice.sinks.postgres.PostgresSink;
+import dev.sluice.sinks.postgres.PostgresTables;
+import dev.sluice.sinks.postgres.TableOptions;
 import dev.sluice.sinks.postgres.TableRef;
 import dev.sluice.sources.amp.AmpSource;
+import dev.sluice.sources.amp.AmpSourceBuilder;
+import dev.sluice.sources.amp.AmpStreamSpec;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,12 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * A manifest, planned against what the state directory already syncs: each table's stream (SQL as
  * sent to Amp, inferred schema, generation) and what changed — tables added, re-synced because
- * their SQL changed, or removed. {@link #apply} rebuilds the tables that start over and creates the
- * rest; {@link #jobPlan} is the Amp pipeline to run.
+ * their SQL changed, or removed. {@link #addTo} adds the sync to a job.
  */
 public final class ManifestPlan {
 
@@ -29,7 +35,7 @@ public final class ManifestPlan {
         KEPT,
         /** New to this state directory (or back after removal): built from the first block. */
         ADDED,
-        /** Its SQL changed: dropped and rebuilt from the first block. */
+        /** Its SQL changed: re-synced from the first block into its replaced table. */
         CHANGED
     }
 
@@ -139,59 +145,72 @@ public final class ManifestPlan {
         return targets;
     }
 
-    public AmpJobPlan jobPlan() {
-        return new AmpJobPlan(
-                "amp",
-                source,
-                targets(),
-                config.retentionBlocks,
-                new AmpJobPlan.DatabaseTarget(
-                        config.jdbcUrl,
-                        config.user,
-                        config.password,
-                        config.commitMode,
-                        config.maxDbConnections,
-                        config.transactionalIdPrefix()));
+    /** The streams of this plan: one per table, {@code <table>#<generation>}. */
+    public List<AmpStreamSpec> streams() {
+        return source.streams();
     }
 
     /**
-     * Prepares PostgreSQL: with {@code rebuild}, drops the target of every added or changed table
-     * first (its stream starts from the first block, so old rows would be duplicates); then creates
-     * every target from its inferred schema.
+     * Creates the target tables that do not exist yet, from the inferred schemas, so that a table
+     * can be queried before its first row arrives. Existing tables are left alone: a stream that
+     * starts from the first block replaces its table in the sink's transaction, in order with the
+     * rows of any stream it replaces (see {@link ReorgOperator#forDiscoveredStreams}), which DDL
+     * from here could not be.
      */
-    public void apply(boolean rebuild) throws ManifestException {
-        if (rebuild && !rebuilt().isEmpty()) {
-            Properties props = new Properties();
-            if (config.user != null) {
-                props.setProperty("user", config.user);
-            }
-            if (config.password != null) {
-                props.setProperty("password", config.password);
-            }
-            try (Connection c = DriverManager.getConnection(config.jdbcUrl, props);
-                    Statement s = c.createStatement()) {
-                s.execute("SET lock_timeout = '30s'");
-                for (String table : rebuilt()) {
-                    s.execute(
-                            "DROP TABLE IF EXISTS "
-                                    + new TableRef(config.targetSchema, table).quoted());
+    public void createMissingTables() throws ManifestException {
+        Properties props = new Properties();
+        if (config.user != null) {
+            props.setProperty("user", config.user);
+        }
+        if (config.password != null) {
+            props.setProperty("password", config.password);
+        }
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl, props)) {
+            for (TablePlan t : tables.values()) {
+                TableRef target = new TableRef(config.targetSchema, t.table);
+                if (!PostgresTables.exists(c, target)) {
+                    PostgresTables.ensureTable(c, target, t.schema, TableOptions.defaults());
                 }
-            } catch (SQLException e) {
-                throw ManifestException.setup(
-                        "Cannot drop the tables to rebuild "
-                                + rebuilt()
-                                + " in PostgreSQL at "
-                                + config.jdbcUrl
-                                + ": "
-                                + e.getMessage(),
-                        e);
             }
+        } catch (SQLException e) {
+            throw ManifestException.setup(
+                    "Cannot create the target tables in PostgreSQL at "
+                            + config.jdbcUrl
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
-        try {
-            jobPlan().prepareTargets();
-        } catch (AmpJobPlan.SetupException e) {
-            throw ManifestException.setup(e.getMessage(), e);
+    }
+
+    /**
+     * Adds the sync to {@code env}: the streams of this plan to start with, and the manifest at
+     * {@code manifest} re-planned by the source's enumerator (on the JobManager) every poll
+     * interval, so tables are added, re-synced and removed while the job runs.
+     */
+    public void addTo(StreamExecutionEnvironment env, Path manifest) {
+        AmpSourceBuilder builder = ManifestPlanner.sourceBuilder(config);
+        for (AmpStreamSpec s : source.streams()) {
+            builder.addStream(s);
         }
+        builder.setStreamDiscovery(
+                new ManifestStreamDiscovery(manifest, config), config.pollInterval);
+        PostgresSink sink =
+                PostgresSink.builder()
+                        .setJdbcUrl(config.jdbcUrl)
+                        .setUser(config.user == null ? "" : config.user)
+                        .setPassword(config.password == null ? "" : config.password)
+                        .setCommitMode(config.commitMode)
+                        .setMaxDbConnections(config.maxDbConnections)
+                        .setTransactionalIdPrefix(config.transactionalIdPrefix())
+                        .build();
+        AmpPipeline.buildDiscovered(
+                env,
+                "amp",
+                builder.build(),
+                config.targetSchema,
+                config.retentionBlocks,
+                sink,
+                config.parallelism);
     }
 
     /** One line per table for the console. */

@@ -79,10 +79,13 @@ public final class ManifestPlanner {
             }
         }
 
-        AmpSourceBuilder builder = sourceBuilder();
+        AmpSourceBuilder builder = sourceBuilder(config);
         for (ManifestQuery q : queries.values()) {
-            builder.addQuery(
-                    ManifestRegistry.streamId(q.table(), next.get(q.table()).generation), q.sql());
+            builder.addStream(
+                    new AmpStreamSpec(
+                            ManifestRegistry.streamId(q.table(), next.get(q.table()).generation),
+                            q.table(),
+                            q.sql()));
         }
         AmpSource source = builder.build();
         Map<String, Schema> schemas = inferSchemas(manifest, source);
@@ -114,8 +117,8 @@ public final class ManifestPlanner {
                 manifest, tables, removed, new ManifestRegistry(next), source, config);
     }
 
-    /** Schema of each stream from the server's FlightInfo; a refused query names its table. */
-    private AmpSourceBuilder sourceBuilder() {
+    /** A source builder with the Amp connection of {@code config} and no streams yet. */
+    static AmpSourceBuilder sourceBuilder(ManifestSyncConfig config) {
         AmpSourceBuilder builder =
                 AmpSource.builder()
                         .setEndpoint(config.ampEndpoint)
@@ -126,22 +129,22 @@ public final class ManifestPlanner {
             builder.setAuthToken(config.authToken);
         }
         if (config.ampTlsCa != null) {
-            builder.set(AmpSourceOptions.TLS_CA_FILE, config.ampTlsCa.toString());
+            builder.set(AmpSourceOptions.TLS_CA_FILE, config.ampTlsCa);
         }
         return builder;
     }
 
+    /** Schema of each stream from the server's FlightInfo; a refused query names its table. */
     private Map<String, Schema> inferSchemas(DatasetManifest manifest, AmpSource source)
             throws ManifestException {
         List<String> problems = new ArrayList<>();
         Map<String, Schema> schemas = new LinkedHashMap<>();
         for (AmpStreamSpec s : source.streams()) {
-            AmpSource single = sourceBuilder().addQuery(s.id(), s.sql()).build();
+            AmpSource single = sourceBuilder(config).addStream(s).build();
             try {
                 schemas.putAll(AmpSchemas.fetch(single));
             } catch (AmpSourceException e) {
-                String table = s.id().substring(0, s.id().lastIndexOf('#'));
-                problems.add("Table '" + table + "': " + e.getMessage());
+                problems.add("Table '" + s.table() + "': " + e.getMessage());
             }
         }
         if (!problems.isEmpty()) {

@@ -4,15 +4,17 @@ import dev.sluice.job.local.LocalCheckpoints;
 import dev.sluice.job.local.LocalRunner;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -20,13 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a manifest on the embedded Flink and follows the manifest file. A change is planned first
- * (parsed, checked, schemas inferred) while the job keeps running; a bad change is reported and
- * ignored. A good one stops the job with a savepoint — every table's rows up to it committed —
- * rebuilds the tables whose SQL changed, creates the added ones, and resumes from that savepoint
- * with the new set of streams: unchanged tables continue exactly where they were, changed and added
- * ones start from the first block, removed ones are no longer read. A process restart goes through
- * the same steps, so a crash anywhere in between is recovered from the latest checkpoint.
+ * Runs a manifest on the embedded Flink, in one job for its whole life: the job's source re-plans
+ * the manifest file whenever it changes ({@link ManifestStreamDiscovery}, on the embedded
+ * JobManager) and starts, re-syncs and stops tables while the others keep streaming. This class
+ * prints what happened — it follows the registry of table generations and the error file the
+ * discovery writes — and turns a stop request into a stop with savepoint. A process restart resumes
+ * from the latest checkpoint; a change made while stopped is applied on start.
  */
 public final class ManifestSync {
 
@@ -42,6 +43,7 @@ public final class ManifestSync {
     private final Consumer<PrintStream> progress;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile int reloads;
+    private volatile JobClient client;
 
     public ManifestSync(
             Path file, ManifestSyncConfig config, PrintStream out, Consumer<PrintStream> progress) {
@@ -57,14 +59,19 @@ public final class ManifestSync {
         stopRequested.countDown();
     }
 
-    /** How many manifest changes have been applied. */
+    /** How many manifest changes the running job has applied. */
     public int reloads() {
         return reloads;
     }
 
+    /** The running job (one for the whole sync), or null before it started. */
+    public JobClient jobClient() {
+        return client;
+    }
+
     /** The first plan against the state directory; errors here mean nothing has started. */
     public ManifestPlan initialPlan() throws ManifestException {
-        Path stateDir = config.stateDir.toAbsolutePath();
+        Path stateDir = config.stateDir().toAbsolutePath();
         ManifestRegistry registry = ManifestRegistry.load(stateDir);
         if (registry.entries().isEmpty() && LocalCheckpoints.latest(stateDir).isPresent()) {
             // Without the registry, tables would get generations already used in that state and
@@ -80,88 +87,94 @@ public final class ManifestSync {
         return planner.plan(ManifestLoader.load(file), registry);
     }
 
-    /** Runs {@code plan} and every later version of the manifest until stopped or failed. */
-    public void run(ManifestPlan first) throws Exception {
-        ManifestPlan plan = first;
-        ManifestWatcher watcher = new ManifestWatcher(file);
-        String savepoint = null;
-        while (true) {
-            plan.apply(true);
-            plan.registry().save(config.stateDir.toAbsolutePath());
-            out.printf(
-                    "Syncing %d table(s) of %s into %s (state in %s):%n%s",
-                    plan.tables().size(),
-                    file,
-                    config.jdbcUrl,
-                    config.stateDir.toAbsolutePath(),
-                    plan.describe());
-            LocalRunner runner = new LocalRunner(config.stateDir, config.checkpointInterval);
-            Configuration conf = runner.configuration();
-            if (savepoint != null) {
-                conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            }
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            env.setParallelism(config.parallelism);
-            plan.jobPlan().addTo(env, config.parallelism);
-            JobClient client = env.executeAsync("sluice manifest sync");
-            ManifestPlan next = follow(client, plan, watcher);
-            if (next == null) {
-                return;
-            }
-            savepoint = stopWithSavepoint(client);
-            plan = next;
-            reloads++;
-        }
+    /** Runs {@code plan}, and every later version of the manifest, until stopped or failed. */
+    public void run(ManifestPlan plan) throws Exception {
+        Path stateDir = config.stateDir().toAbsolutePath();
+        plan.createMissingTables();
+        plan.registry().save(stateDir);
+        Files.deleteIfExists(stateDir.resolve(ManifestStreamDiscovery.ERROR_FILE));
+        out.printf(
+                "Syncing %d table(s) of %s into %s (state in %s); changes to the file are applied"
+                        + " while syncing:%n%s",
+                plan.tables().size(), file, config.jdbcUrl, stateDir, plan.describe());
+        LocalRunner runner = new LocalRunner(stateDir, config.checkpointInterval);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(runner.configuration());
+        env.setParallelism(config.parallelism);
+        plan.addTo(env, file);
+        client = env.executeAsync("sluice manifest sync");
+        follow(client, stateDir, plan.registry());
     }
 
-    /**
-     * Waits for the job to end (returns null), a stop request (stops it, returns null) or a usable
-     * manifest change (returns its plan; the job is still running).
-     */
-    private ManifestPlan follow(JobClient client, ManifestPlan plan, ManifestWatcher watcher)
+    /** Reports changes until the job ends (its failure is thrown) or a stop is requested. */
+    private void follow(JobClient client, Path stateDir, ManifestRegistry registry)
             throws Exception {
         CompletableFuture<?> result = client.getJobExecutionResult();
         long nextProgress = System.nanoTime();
+        String reported = null;
         while (true) {
             if (result.isDone()) {
                 result.get();
-                return null;
+                return;
             }
             if (stopRequested.await(config.pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
                 out.println("Stopping: taking a final savepoint…");
                 out.println("Savepoint written to " + stopWithSavepoint(client));
-                return null;
+                return;
             }
             if (System.nanoTime() >= nextProgress) {
                 progress.accept(out);
                 nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             }
-            if (!watcher.changed()) {
-                continue;
-            }
-            ManifestPlan next;
-            try {
-                next = planner.plan(ManifestLoader.load(file), plan.registry());
-            } catch (ManifestException e) {
-                LOG.warn("Manifest change ignored: {}", e.getMessage());
+            String problem = readError(stateDir);
+            if (problem != null && !problem.equals(reported)) {
                 out.println(
                         "The changed manifest is not usable; still syncing the previous version:\n"
-                                + e.getMessage());
-                continue;
+                                + problem);
             }
-            if (next.sameStreamsAs(plan)) {
-                out.println("The manifest changed but its tables and queries did not.");
-                continue;
+            reported = problem;
+            ManifestRegistry now;
+            try {
+                now = ManifestRegistry.load(stateDir);
+            } catch (ManifestException e) {
+                continue; // being replaced right now
             }
-            out.printf(
-                    "The manifest changed: %d table(s) to rebuild %s, %d removed %s. Stopping"
-                            + " with a savepoint to switch.%n",
-                    next.rebuilt().size(), next.rebuilt(), next.removed().size(), next.removed());
-            LOG.info(
-                    "Manifest changed: rebuilding {}, removing {}", next.rebuilt(), next.removed());
-            return next;
+            if (!now.equals(registry)) {
+                report(registry, now);
+                registry = now;
+                reloads++;
+            }
         }
+    }
+
+    private static String readError(Path stateDir) {
+        try {
+            return Files.readString(stateDir.resolve(ManifestStreamDiscovery.ERROR_FILE));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** One line naming the tables re-synced from the first block and the removed ones. */
+    private void report(ManifestRegistry before, ManifestRegistry after) {
+        List<String> rebuilt = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (Map.Entry<String, ManifestRegistry.Entry> e : after.entries().entrySet()) {
+            ManifestRegistry.Entry old = before.entries().get(e.getKey());
+            if (e.getValue().active()
+                    && (old == null
+                            || !old.active()
+                            || old.generation() != e.getValue().generation())) {
+                rebuilt.add(e.getKey());
+            } else if (!e.getValue().active() && old != null && old.active()) {
+                removed.add(e.getKey());
+            }
+        }
+        out.printf(
+                "The manifest changed: %d table(s) to rebuild %s, %d removed %s; the other tables"
+                        + " keep streaming.%n",
+                rebuilt.size(), rebuilt, removed.size(), removed);
+        LOG.info("Manifest changed: rebuilding {}, removing {}", rebuilt, removed);
     }
 
     /**
@@ -175,7 +188,7 @@ public final class ManifestSync {
                 path =
                         client.stopWithSavepoint(
                                         false,
-                                        LocalCheckpoints.savepointsDir(config.stateDir)
+                                        LocalCheckpoints.savepointsDir(config.stateDir())
                                                 .toUri()
                                                 .toString(),
                                         SavepointFormatType.CANONICAL)

@@ -1,19 +1,23 @@
 package dev.sluice.job.manifest;
 
 import dev.sluice.sinks.postgres.CommitMode;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
  * Everything a manifest sync needs besides the manifest: the Amp server, the target database and
- * the job's knobs. Filled from the {@code sync} command line (flags and environment).
+ * the job's knobs. Filled from the {@code sync} command line (flags and environment). Serializable:
+ * the JobManager re-plans the manifest with it (paths are kept as strings for that).
  */
-public final class ManifestSyncConfig {
+public final class ManifestSyncConfig implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     String ampEndpoint = "http://localhost:1602";
     String authToken;
-    Path ampTlsCa;
+    String ampTlsCa;
     int grpcMaxDecodeMb = 32;
     String jdbcUrl;
     String user;
@@ -24,14 +28,14 @@ public final class ManifestSyncConfig {
     int retentionBlocks = 128;
     int parallelism = 1;
     Duration checkpointInterval = Duration.ofSeconds(1);
-    Path stateDir = Path.of(".sluice");
+    String stateDir = ".sluice";
     Duration pollInterval = Duration.ofMillis(500);
 
     public ManifestSyncConfig amp(
             String endpoint, String authToken, Path tlsCa, int grpcMaxDecodeMb) {
         this.ampEndpoint = endpoint;
         this.authToken = authToken;
-        this.ampTlsCa = tlsCa;
+        this.ampTlsCa = tlsCa == null ? null : tlsCa.toAbsolutePath().toString();
         this.grpcMaxDecodeMb = grpcMaxDecodeMb;
         return this;
     }
@@ -63,7 +67,7 @@ public final class ManifestSyncConfig {
     }
 
     public ManifestSyncConfig local(Path stateDir, Duration checkpointInterval) {
-        this.stateDir = stateDir;
+        this.stateDir = stateDir.toAbsolutePath().toString();
         this.checkpointInterval = checkpointInterval;
         return this;
     }
@@ -91,7 +95,7 @@ public final class ManifestSyncConfig {
     }
 
     public Path stateDir() {
-        return stateDir;
+        return Path.of(stateDir);
     }
 
     String transactionalIdPrefix() {

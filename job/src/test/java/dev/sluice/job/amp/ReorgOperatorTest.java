@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sinks.postgres.ArrowBatchRecord;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
+import dev.sluice.sinks.postgres.ReplaceTableRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
 import dev.sluice.sinks.postgres.TableRef;
 import dev.sluice.sources.amp.AmpRecord;
@@ -32,6 +33,7 @@ class ReorgOperatorTest {
             harnesses = new ArrayList<>();
     private KeyedOneInputStreamOperatorTestHarness<String, AmpRecord, PostgresSinkRecord> harness;
     private long checkpoint;
+    private boolean discovered;
 
     static String h(int fork, long n) {
         return String.format("0x%016x%048x", fork + 1, n);
@@ -63,7 +65,10 @@ class ReorgOperatorTest {
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(
-                                new ReorgOperator(Map.of("s", LOGS, "o", OTHER), RETENTION)),
+                                discovered
+                                        ? ReorgOperator.forDiscoveredStreams("public", RETENTION)
+                                        : new ReorgOperator(
+                                                Map.of("s", LOGS, "o", OTHER), RETENTION)),
                         AmpRecord::stream,
                         Types.STRING);
         harness.setup(PostgresSinkRecord.typeInfo().createSerializer(new SerializerConfigImpl()));
@@ -98,12 +103,42 @@ class ReorgOperatorTest {
             if (r instanceof ArrowBatchRecord) {
                 ArrowBatchRecord b = (ArrowBatchRecord) r;
                 out.add("W" + b.table().table() + ":" + b.arrowIpc()[0] + "@" + b.network());
+            } else if (r instanceof ReplaceTableRecord) {
+                out.add("N" + r.table().table());
             } else {
                 RollbackRecord rb = (RollbackRecord) r;
                 out.add("D" + rb.table().table() + ">=" + rb.fromBlock() + "@" + rb.network());
             }
         }
         return out;
+    }
+
+    @Test
+    void aDiscoveredStreamReplacesItsTableOnceRightBeforeItsFirstRow() throws Exception {
+        discovered = true;
+        open(null);
+        // A completed empty range and a reorg before any row: nothing of the stream to delete.
+        assertThat(feed(complete("logs#2", range("a", 0, 0, 3)), rollback("logs#2", "a", 2)))
+                .isEmpty();
+        restart();
+        assertThat(feed(data("logs#2", range("a", 1, 2, 5)), data("logs#2", range("a", 1, 2, 5))))
+                .containsExactly("Nlogs", "Wlogs:2@a", "Wlogs:2@a");
+        restart();
+        assertThat(feed(rollback("logs#2", "a", 4), data("logs#2", range("a", 2, 4, 6))))
+                .containsExactly("Dlogs>=4@a", "Wlogs:4@a");
+        // Another stream of the same table (its next generation) replaces it again.
+        assertThat(feed(data("logs#3", range("a", 0, 0, 1)))).containsExactly("Nlogs", "Wlogs:0@a");
+    }
+
+    @Test
+    void stateWrittenBeforeReplacementsExistedCountsAsReady() throws Exception {
+        ReorgState legacy = ReorgState.fromBytes(new byte[] {1, 0, 0, 0, 0, 0});
+        assertThat(legacy.targetReady).isTrue();
+        assertThat(ReorgState.fromBytes(null).targetReady).isFalse();
+        ReorgState fresh = new ReorgState();
+        assertThat(ReorgState.fromBytes(fresh.toBytes()).targetReady).isFalse();
+        fresh.targetReady = true;
+        assertThat(ReorgState.fromBytes(fresh.toBytes()).targetReady).isTrue();
     }
 
     @Test

@@ -141,7 +141,7 @@ class ManifestPlanITCase {
             assertThat(t.change()).isEqualTo(ManifestPlan.Change.ADDED);
             assertThat(t.schema().getFields().stream().map(Field::getName))
                     .containsExactly("_block_num", "block_num", "hash");
-            plan.apply(true);
+            plan.createMissingTables();
             try (Connection c = PG.connect()) {
                 assertThat(columns(c, table).keySet())
                         .containsExactly("_block_num", "block_num", "hash");
@@ -213,7 +213,7 @@ class ManifestPlanITCase {
         ManifestPlan plan =
                 new ManifestPlanner(config())
                         .plan(ManifestLoader.load(file), ManifestRegistry.empty());
-        plan.apply(true);
+        plan.createMissingTables();
         try (Connection c = PG.connect()) {
             for (String t : tables.keySet()) {
                 Schema schema = plan.tables().get(t).schema();
@@ -336,6 +336,9 @@ class ManifestPlanITCase {
         ManifestPlan third = planner.plan(ManifestLoader.load(file), second.registry());
         assertThat(third.tables().get("a").change()).isEqualTo(ManifestPlan.Change.CHANGED);
         assertThat(third.tables().get("a").streamId()).isEqualTo("a#2");
+        assertThat(third.streams())
+                .extracting(s -> s.id() + " -> " + s.table())
+                .containsExactlyInAnyOrder("a#2 -> a", "b#2 -> b");
         // Back after removal: a new generation, so no old progress is resumed.
         assertThat(third.tables().get("b").change()).isEqualTo(ManifestPlan.Change.ADDED);
         assertThat(third.tables().get("b").streamId()).isEqualTo("b#2");

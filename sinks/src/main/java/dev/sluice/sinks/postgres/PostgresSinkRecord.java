@@ -5,11 +5,15 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * What the PostgreSQL sink writes: a columnar Arrow batch, a rollback of a stream's blocks, a row
- * change, or a new column. Records of one writer are applied in stream order inside the
- * checkpoint's transaction.
+ * change, a new column, or a table replaced. Records of one writer are applied in stream order
+ * inside the checkpoint's transaction.
  */
 public sealed interface PostgresSinkRecord
-        permits ArrowBatchRecord, RollbackRecord, RowChangeRecord, AddColumnRecord {
+        permits ArrowBatchRecord,
+                RollbackRecord,
+                RowChangeRecord,
+                AddColumnRecord,
+                ReplaceTableRecord {
 
     /** The table this record writes to. */
     TableRef table();

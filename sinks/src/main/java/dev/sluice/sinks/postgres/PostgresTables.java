@@ -54,6 +54,51 @@ public final class PostgresTables {
             DictionaryProvider dictionaries,
             TableOptions options)
             throws SQLException {
+        List<String[]> wanted = columnsFor(table, schema, dictionaries, options);
+        boolean auto = connection.getAutoCommit();
+        connection.setAutoCommit(true);
+        try (Statement s = connection.createStatement()) {
+            Map<String, String> existing = TableCatalog.readColumns(connection, table);
+            if (existing.isEmpty()) {
+                create(s, table, wanted, options);
+            } else {
+                evolve(s, table, wanted, existing);
+                requireUniqueIndex(connection, table, options.uniqueKey());
+            }
+        } finally {
+            connection.setAutoCommit(auto);
+        }
+    }
+
+    /** Whether {@code table} exists (and has columns). */
+    public static boolean exists(Connection connection, TableRef table) throws SQLException {
+        return !TableCatalog.readColumns(connection, table).isEmpty();
+    }
+
+    /**
+     * Drops {@code table} if it exists and creates it empty from {@code schema}, in the
+     * connection's current transaction (nothing is committed here): a replacement that commits
+     * together with the first rows of the new table.
+     */
+    public static void replaceTable(
+            Connection connection,
+            TableRef table,
+            Schema schema,
+            DictionaryProvider dictionaries,
+            TableOptions options)
+            throws SQLException {
+        List<String[]> wanted = columnsFor(table, schema, dictionaries, options);
+        try (Statement s = connection.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + table.quoted());
+            create(s, table, wanted, options);
+        }
+        LOG.info("Replaced table {} (dropped, created empty with the new schema)", table);
+    }
+
+    /** {name, SQL type, NOT NULL or ""} of each column {@code schema} needs. */
+    private static List<String[]> columnsFor(
+            TableRef table, Schema schema, DictionaryProvider dictionaries, TableOptions options)
+            throws SQLException {
         PgTypeMap.Dictionaries dicts = PgTypeMap.Dictionaries.of(dictionaries);
         List<String[]> wanted = new ArrayList<>();
         for (Field field : schema.getFields()) {
@@ -91,19 +136,7 @@ public final class PostgresTables {
                         .noneMatch(f -> f.getName().equals(TableCatalog.NETWORK_COLUMN))) {
             wanted.add(new String[] {TableCatalog.NETWORK_COLUMN, "text", " NOT NULL"});
         }
-        boolean auto = connection.getAutoCommit();
-        connection.setAutoCommit(true);
-        try (Statement s = connection.createStatement()) {
-            Map<String, String> existing = TableCatalog.readColumns(connection, table);
-            if (existing.isEmpty()) {
-                create(s, table, wanted, options);
-            } else {
-                evolve(s, table, wanted, existing);
-                requireUniqueIndex(connection, table, options.uniqueKey());
-            }
-        } finally {
-            connection.setAutoCommit(auto);
-        }
+        return wanted;
     }
 
     /**

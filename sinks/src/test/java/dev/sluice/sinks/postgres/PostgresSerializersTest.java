@@ -88,6 +88,7 @@ class PostgresSerializersTest {
                         new ArrowBatchRecord(T, null, new byte[] {9}),
                         new RollbackRecord(T, "polygon", 12),
                         new RollbackRecord(T, null, 0),
+                        new ReplaceTableRecord(T, new byte[] {1, 2, 3}),
                         RowChangeRecord.insert(T, cols, values),
                         RowChangeRecord.upsert(
                                 T, new String[] {"k", "v"}, new Object[] {1, "a"}, "k"),

@@ -167,6 +167,50 @@ class PostgresWriterITCase {
     }
 
     @Test
+    void aReplacedTableWaitsForEarlierCheckpointsAndItsLaterRowsWaitForIt() throws Exception {
+        createTable();
+        PostgresSink sink = sink(CommitMode.AUTO);
+        String blockNums = "SELECT string_agg(_block_num::text, ',' ORDER BY 1) FROM blocks";
+        try (PostgresWriter w = writer(0, 1, 0);
+                PostgresCommitter committer =
+                        new PostgresCommitter(sink.config(), new UnregisteredMetricsGroup());
+                Connection c = PG.connect()) {
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 10)), null);
+            PostgresCommittable first = w.prepareCommit().iterator().next();
+            w.snapshotState(1);
+            // The prepared transaction holds the table: DROP inside this transaction would wait
+            // for it forever (its commit runs on this very thread), so it goes to the committer.
+            w.write(new ReplaceTableRecord(BLOCKS, ArrowBatches.blocks(0, 1)), null);
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 3)), null);
+            PostgresCommittable second = w.prepareCommit().iterator().next();
+            w.snapshotState(2);
+            assertThat(second.hasPreparedPart()).isFalse();
+            // A later checkpoint's rows of that table must not reach the old table either.
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(3, 5)), null);
+            PostgresCommittable third = w.prepareCommit().iterator().next();
+            w.snapshotState(3);
+            assertThat(third.hasPreparedPart()).isFalse();
+            committer.commit(
+                    List.of(
+                            new FakeCommitRequest<>(first),
+                            new FakeCommitRequest<>(second),
+                            new FakeCommitRequest<>(third)));
+            assertThat(Pg.strings(c, blockNums)).containsExactly("0,1,2,3,4");
+
+            // Everything before it committed: the replacement goes into the open transaction.
+            w.write(new ReplaceTableRecord(BLOCKS, ArrowBatches.blocks(0, 1)), null);
+            w.write(new ArrowBatchRecord(BLOCKS, null, ArrowBatches.blocks(0, 2)), null);
+            PostgresCommittable fourth = w.prepareCommit().iterator().next();
+            assertThat(fourth.hasPreparedPart()).isTrue();
+            assertThat(fourth.isWal()).isFalse();
+            // (A reader of the table waits for this prepared DROP until it commits.)
+            committer.commit(List.of(new FakeCommitRequest<>(fourth)));
+            assertThat(Pg.strings(c, blockNums)).containsExactly("0,1");
+            assertThat(Pg.preparedGids(c)).isEmpty();
+        }
+    }
+
+    @Test
     void rollbackWaitsForBufferedRecordsTheCommitterHasNotAppliedYet() throws Exception {
         createTable();
         PostgresSink sink = sink(CommitMode.AUTO);

@@ -6,7 +6,9 @@ import dev.sluice.sources.amp.enumerator.AmpSplitEnumerator;
 import dev.sluice.sources.amp.reader.AmpSourceReader;
 import dev.sluice.sources.amp.split.AmpSplit;
 import dev.sluice.sources.amp.split.AmpSplitSerializer;
+import java.time.Duration;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -27,6 +29,10 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * reconnect the stream resumes there ({@code amp-resume}) and first rolls back rows of the
  * microbatch that was cut short, so a transactional sink ends up exact.
  *
+ * <p>With an {@link AmpStreamDiscovery} ({@link AmpSourceBuilder#setStreamDiscovery}) the set of
+ * streams follows the discovery while the job runs: streams start and stop without restarting the
+ * others (see {@link AmpSplitEnumerator}).
+ *
  * <p>Build one with {@link #builder()}.
  */
 public final class AmpSource
@@ -36,18 +42,32 @@ public final class AmpSource
 
     private final AmpConnectionConfig connection;
     private final List<AmpStreamSpec> streams;
+    @Nullable private final AmpStreamDiscovery discovery;
+    private final Duration discoveryInterval;
 
-    AmpSource(AmpConnectionConfig connection, List<AmpStreamSpec> streams) {
+    AmpSource(
+            AmpConnectionConfig connection,
+            List<AmpStreamSpec> streams,
+            @Nullable AmpStreamDiscovery discovery,
+            Duration discoveryInterval) {
         this.connection = connection;
         this.streams = List.copyOf(streams);
+        this.discovery = discovery;
+        this.discoveryInterval = discoveryInterval;
     }
 
     public static AmpSourceBuilder builder() {
         return new AmpSourceBuilder();
     }
 
+    /** The streams configured at build time (with discovery: the set to start with). */
     public List<AmpStreamSpec> streams() {
         return streams;
+    }
+
+    /** Whether the stream set is discovered at runtime. */
+    public boolean discoversStreams() {
+        return discovery != null;
     }
 
     public AmpConnectionConfig connection() {
@@ -61,19 +81,19 @@ public final class AmpSource
 
     @Override
     public SourceReader<AmpRecord, AmpSplit> createReader(SourceReaderContext context) {
-        return new AmpSourceReader(context, connection, streams);
+        return new AmpSourceReader(context, connection, streams, discovery != null);
     }
 
     @Override
     public SplitEnumerator<AmpSplit, AmpEnumState> createEnumerator(
             SplitEnumeratorContext<AmpSplit> context) {
-        return new AmpSplitEnumerator(context, streams, null);
+        return new AmpSplitEnumerator(context, streams, null, discovery, discoveryInterval);
     }
 
     @Override
     public SplitEnumerator<AmpSplit, AmpEnumState> restoreEnumerator(
             SplitEnumeratorContext<AmpSplit> context, AmpEnumState checkpoint) {
-        return new AmpSplitEnumerator(context, streams, checkpoint);
+        return new AmpSplitEnumerator(context, streams, checkpoint, discovery, discoveryInterval);
     }
 
     @Override

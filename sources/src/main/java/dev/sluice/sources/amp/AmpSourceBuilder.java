@@ -1,6 +1,7 @@
 package dev.sluice.sources.amp;
 
 import dev.sluice.sources.amp.protocol.DatasetReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +20,8 @@ public final class AmpSourceBuilder {
     private DatasetReference dataset;
     private final List<String> tables = new ArrayList<>();
     private final List<AmpStreamSpec> streams = new ArrayList<>();
+    private AmpStreamDiscovery discovery;
+    private Duration discoveryInterval;
 
     AmpSourceBuilder() {}
 
@@ -65,9 +68,29 @@ public final class AmpSourceBuilder {
         return this;
     }
 
+    /** A stream as specified: its id, the table it feeds and its SQL. */
+    public AmpSourceBuilder addStream(AmpStreamSpec stream) {
+        streams.add(stream);
+        return this;
+    }
+
     /** A stream with its own SQL; {@code name} is its stream id and the table it feeds. */
     public AmpSourceBuilder addQuery(String name, String sql) {
         streams.add(new AmpStreamSpec(name, name, sql));
+        return this;
+    }
+
+    /**
+     * Lets {@code discovery} change the stream set while the job runs, checked every {@code
+     * interval} on the JobManager; the streams configured here are the set to start with.
+     */
+    public AmpSourceBuilder setStreamDiscovery(AmpStreamDiscovery discovery, Duration interval) {
+        if (interval == null || interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException(
+                    "The stream discovery interval must be positive, got " + interval);
+        }
+        this.discovery = discovery;
+        this.discoveryInterval = interval;
         return this;
     }
 
@@ -94,7 +117,7 @@ public final class AmpSourceBuilder {
             }
         }
         streams.addAll(this.streams);
-        if (streams.isEmpty()) {
+        if (streams.isEmpty() && discovery == null) {
             throw new IllegalArgumentException(
                     "The Amp source has nothing to read: give a dataset with tables, or a query");
         }
@@ -105,6 +128,10 @@ public final class AmpSourceBuilder {
                         "Stream '" + s.id() + "' is configured twice; each table or query once");
             }
         }
-        return new AmpSource(AmpConnectionConfig.from(config), streams);
+        return new AmpSource(
+                AmpConnectionConfig.from(config),
+                streams,
+                discovery,
+                discovery == null ? Duration.ZERO : discoveryInterval);
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.sinks.postgres.internal;
 import dev.sluice.sinks.postgres.AddColumnRecord;
 import dev.sluice.sinks.postgres.ArrowBatchRecord;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
+import dev.sluice.sinks.postgres.ReplaceTableRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
 import dev.sluice.sinks.postgres.RowChangeRecord;
 import dev.sluice.sinks.postgres.TableRef;
@@ -41,6 +42,7 @@ public final class PostgresSinkRecordSerializer
     private static final byte ROLLBACK = 2;
     private static final byte ROW = 3;
     private static final byte ADD_COLUMN = 4;
+    private static final byte REPLACE_TABLE = 5;
 
     private static final byte V_NULL = 0;
     private static final byte V_BOOL = 1;
@@ -106,6 +108,12 @@ public final class PostgresSinkRecordSerializer
             writeTable(r.table(), out);
             out.writeUTF(r.column());
             out.writeUTF(r.sqlType());
+        } else if (record instanceof ReplaceTableRecord) {
+            ReplaceTableRecord r = (ReplaceTableRecord) record;
+            out.writeByte(REPLACE_TABLE);
+            writeTable(r.table(), out);
+            out.writeInt(r.arrowIpc().length);
+            out.write(r.arrowIpc());
         } else {
             RowChangeRecord r = (RowChangeRecord) record;
             out.writeByte(ROW);
@@ -166,6 +174,13 @@ public final class PostgresSinkRecordSerializer
                 }
             case ADD_COLUMN:
                 return new AddColumnRecord(readTable(in), in.readUTF(), in.readUTF());
+            case REPLACE_TABLE:
+                {
+                    TableRef table = readTable(in);
+                    byte[] ipc = new byte[in.readInt()];
+                    in.readFully(ipc);
+                    return new ReplaceTableRecord(table, ipc);
+                }
             default:
                 throw new IOException("Unknown PostgresSinkRecord kind " + kind);
         }

@@ -3,8 +3,10 @@ package dev.sluice.sinks.postgres.internal;
 import dev.sluice.sinks.postgres.AddColumnRecord;
 import dev.sluice.sinks.postgres.CommitMode;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
+import dev.sluice.sinks.postgres.ReplaceTableRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
 import dev.sluice.sinks.postgres.RowChangeRecord;
+import dev.sluice.sinks.postgres.TableRef;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -88,6 +91,12 @@ public final class PostgresWriter
 
     /** This checkpoint's records go to the committable (see the class comment). */
     private boolean buffering;
+
+    /**
+     * Tables whose replacement went to the committer and may not be applied yet: their records wait
+     * for committed predecessors too, or they would land in the table about to be dropped.
+     */
+    private final Set<TableRef> replacing = new HashSet<>();
 
     private final DataOutputSerializer walOut = new DataOutputSerializer(4096);
     private long walRecords;
@@ -225,7 +234,7 @@ public final class PostgresWriter
         long start = System.nanoTime();
         try {
             if ((!unconfirmed.isEmpty() || !unapplied.isEmpty())
-                    && needsCommittedPredecessors(record)) {
+                    && (needsCommittedPredecessors(record) || replacing.contains(record.table()))) {
                 applier.finish();
                 refreshPredecessors();
                 if (!unconfirmed.isEmpty() || !unapplied.isEmpty()) {
@@ -293,15 +302,24 @@ public final class PostgresWriter
         if (!unapplied.isEmpty()) {
             unapplied.removeAll(markers.existing(connection, unapplied));
         }
+        if (unconfirmed.isEmpty() && unapplied.isEmpty()) {
+            replacing.clear(); // every buffered replacement is applied by now
+        }
     }
 
     private void buffer(PostgresSinkRecord record) throws IOException {
+        if (record instanceof ReplaceTableRecord && mode == CommitMode.PREPARED) {
+            // The committer replaces it: the columns cached here are the old table's.
+            replacing.add(record.table());
+            applier.forget(record.table());
+        }
         PostgresSinkRecordSerializer.INSTANCE.serialize(record, walOut);
         walRecords++;
     }
 
     private static boolean needsCommittedPredecessors(PostgresSinkRecord record) {
         return record instanceof RollbackRecord
+                || record instanceof ReplaceTableRecord
                 || (record instanceof RowChangeRecord
                         && ((RowChangeRecord) record).op() != RowChangeRecord.Op.INSERT);
     }

@@ -3,8 +3,11 @@ package dev.sluice.sinks.postgres.internal;
 import dev.sluice.sinks.postgres.AddColumnRecord;
 import dev.sluice.sinks.postgres.ArrowBatchRecord;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
+import dev.sluice.sinks.postgres.PostgresTables;
+import dev.sluice.sinks.postgres.ReplaceTableRecord;
 import dev.sluice.sinks.postgres.RollbackRecord;
 import dev.sluice.sinks.postgres.RowChangeRecord;
+import dev.sluice.sinks.postgres.TableOptions;
 import dev.sluice.sinks.postgres.TableRef;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -91,9 +94,17 @@ public final class RecordApplier implements AutoCloseable {
         } else if (record instanceof AddColumnRecord) {
             finish();
             applyAddColumn((AddColumnRecord) record);
+        } else if (record instanceof ReplaceTableRecord) {
+            finish();
+            applyReplace((ReplaceTableRecord) record);
         } else {
             applyRow((RowChangeRecord) record);
         }
+    }
+
+    /** Forgets what it knows of {@code table}'s columns: another session replaced it. */
+    public void forget(TableRef table) {
+        catalog.forget(table);
     }
 
     /** Ends the open COPY or statement batch, surfacing any error. */
@@ -184,6 +195,19 @@ public final class RecordApplier implements AutoCloseable {
                             + TableRef.quote(record.column())
                             + ' '
                             + record.sqlType());
+        }
+        catalog.forget(record.table());
+    }
+
+    private void applyReplace(ReplaceTableRecord record) throws SQLException, IOException {
+        try (ArrowStreamReader reader =
+                new ArrowStreamReader(new ByteArrayInputStream(record.arrowIpc()), allocator)) {
+            PostgresTables.replaceTable(
+                    connection,
+                    record.table(),
+                    reader.getVectorSchemaRoot().getSchema(),
+                    reader,
+                    TableOptions.defaults());
         }
         catalog.forget(record.table());
     }

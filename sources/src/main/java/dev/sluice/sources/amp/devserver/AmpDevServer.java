@@ -5,6 +5,8 @@ import dev.sluice.sources.amp.protocol.ResumeCursor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +40,7 @@ public final class AmpDevServer implements AutoCloseable {
     private final DevChain chain;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger activeStreams = new AtomicInteger();
+    private final Queue<String[]> opened = new ConcurrentLinkedQueue<>();
     private BufferAllocator allocator;
     private ExecutorService flightExecutor;
     private FlightServer flightServer;
@@ -190,8 +193,26 @@ public final class AmpDevServer implements AutoCloseable {
         return activeStreams.get();
     }
 
-    void serve(BoundQuery query, ResumeCursor cursor, ServerStreamListener listener)
+    /**
+     * How many streams (DoGet calls) were opened for a SQL text containing {@code sqlFragment}, and
+     * how many of those started from the beginning (no resume cursor): tests tell with it whether a
+     * stream was left running, resumed, or started over.
+     */
+    public long[] streamsOpened(String sqlFragment) {
+        long count = 0;
+        long fromStart = 0;
+        for (String[] call : opened) {
+            if (call[0].contains(sqlFragment)) {
+                count++;
+                fromStart += call[1] == null ? 1 : 0;
+            }
+        }
+        return new long[] {count, fromStart};
+    }
+
+    void serve(String sql, BoundQuery query, ResumeCursor cursor, ServerStreamListener listener)
             throws InterruptedException {
+        opened.add(new String[] {sql, cursor == null ? null : "resume"});
         activeStreams.incrementAndGet();
         try (BufferAllocator streamAllocator =
                 allocator.newChildAllocator("amp-dev-stream", 0, Long.MAX_VALUE)) {

@@ -49,7 +49,7 @@ final class DevFlightProducer extends NoOpFlightProducer {
         try {
             DevTicket t = DevTicket.parse(ticket);
             BoundQuery query = BoundQuery.bind(t.sql, t.stream, server.options().dataset());
-            server.serve(query, resumeCursor(t.resume), listener);
+            server.serve(t.sql, query, resumeCursor(t.resume), listener);
         } catch (FlightRuntimeException e) {
             listener.error(e);
         } catch (InterruptedException e) {

@@ -4,6 +4,8 @@ import dev.sluice.sources.amp.AmpConnectionConfig;
 import dev.sluice.sources.amp.AmpRecord;
 import dev.sluice.sources.amp.AmpSourceException;
 import dev.sluice.sources.amp.AmpStreamSpec;
+import dev.sluice.sources.amp.enumerator.RemoveStreamsEvent;
+import dev.sluice.sources.amp.enumerator.StreamsRemovedEvent;
 import dev.sluice.sources.amp.protocol.BatchMetadata;
 import dev.sluice.sources.amp.protocol.BlockRange;
 import dev.sluice.sources.amp.protocol.Rollback;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.connector.base.source.reader.synchronization.FutureCompletingBlockingQueue;
@@ -37,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Restored splits first roll back rows of a microbatch that was cut by the checkpoint (it will
  * be re-streamed after the resume cursor); the same happens whenever a fetcher reconnects.
+ *
+ * <p>A {@link RemoveStreamsEvent} from the enumerator stops streams: their fetchers end, their
+ * records not yet emitted are dropped, their splits leave the reader's state (the next checkpoint
+ * no longer carries them), and the enumerator is told so.
  */
 public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> {
 
@@ -45,6 +52,7 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
     private final SourceReaderContext context;
     private final AmpConnectionConfig config;
     private final Map<String, AmpStreamSpec> configured = new HashMap<>();
+    private final boolean discovered;
     private final FutureCompletingBlockingQueue<FetchedItem> queue;
     private final Map<String, AmpSplitState> states = new LinkedHashMap<>();
     private final Map<String, AmpStreamFetcher> fetchers = new LinkedHashMap<>();
@@ -56,8 +64,21 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
 
     public AmpSourceReader(
             SourceReaderContext context, AmpConnectionConfig config, List<AmpStreamSpec> streams) {
+        this(context, config, streams, false);
+    }
+
+    /**
+     * With {@code discovered}, the enumerator decides the streams at runtime: every split it
+     * assigns is read as its spec says, {@code streams} is not consulted.
+     */
+    public AmpSourceReader(
+            SourceReaderContext context,
+            AmpConnectionConfig config,
+            List<AmpStreamSpec> streams,
+            boolean discovered) {
         this.context = context;
         this.config = config;
+        this.discovered = discovered;
         for (AmpStreamSpec s : streams) {
             configured.put(s.id(), s);
         }
@@ -90,6 +111,14 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
     public void addSplits(List<AmpSplit> splits) {
         for (AmpSplit split : splits) {
             AmpStreamSpec spec = configured.get(split.splitId());
+            if (discovered) {
+                // The split's own spec, unless the job's configuration has the same stream: a
+                // split checkpointed by an older build may name its table differently.
+                if (spec == null || !spec.sql().equals(split.stream().sql())) {
+                    spec = split.stream();
+                }
+                split = new AmpSplit(spec, split.cursor(), split.partial());
+            }
             if (spec == null) {
                 LOG.info("Stream {} is no longer configured; not reading it", split.splitId());
                 continue;
@@ -145,6 +174,9 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
             return InputStatus.NOTHING_AVAILABLE;
         }
         AmpSplitState state = states.get(item.splitId);
+        if (state == null) {
+            return InputStatus.MORE_AVAILABLE; // queued before its stream was removed
+        }
         switch (item.type) {
             case FAILED:
                 throw item.error instanceof RuntimeException
@@ -228,6 +260,36 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
     }
 
     @Override
+    public void handleSourceEvents(SourceEvent event) {
+        if (!(event instanceof RemoveStreamsEvent)) {
+            LOG.warn("Ignoring unknown source event {}", event);
+            return;
+        }
+        List<String> ids = ((RemoveStreamsEvent) event).streamIds();
+        for (String id : ids) {
+            AmpStreamFetcher fetcher = fetchers.remove(id);
+            if (fetcher != null) {
+                try {
+                    fetcher.stop();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AmpSourceException("Interrupted stopping Amp stream " + id, e);
+                }
+            }
+            if (states.remove(id) != null) {
+                LOG.info("Amp stream {} removed: stopped reading it", id);
+            }
+            for (BufferAllocator child : allocator.getChildAllocators()) {
+                if (child.getName().equals(id)) {
+                    closeQuietly(child);
+                }
+            }
+        }
+        pending.removeIf(r -> ids.contains(r.stream()));
+        context.sendSourceEventToCoordinator(new StreamsRemovedEvent(ids));
+    }
+
+    @Override
     public List<AmpSplit> snapshotState(long checkpointId) {
         List<AmpSplit> splits = new ArrayList<>(states.size());
         for (AmpSplitState s : states.values()) {
@@ -258,13 +320,17 @@ public final class AmpSourceReader implements SourceReader<AmpRecord, AmpSplit> 
             // Drop undelivered batches; their rows are re-read after the restored cursor.
             assert leftover.type != null;
         }
+        for (BufferAllocator child : allocator.getChildAllocators()) {
+            closeQuietly(child);
+        }
+        closeQuietly(allocator);
+    }
+
+    private static void closeQuietly(BufferAllocator allocator) {
         try {
-            for (BufferAllocator child : allocator.getChildAllocators()) {
-                child.close();
-            }
             allocator.close();
         } catch (IllegalStateException e) {
-            LOG.warn("Arrow memory still held when closing the Amp reader: {}", e.getMessage());
+            LOG.warn("Arrow memory still held when closing {}: {}", allocator, e.getMessage());
         }
     }
 }

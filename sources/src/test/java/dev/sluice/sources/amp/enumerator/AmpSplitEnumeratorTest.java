@@ -69,7 +69,8 @@ class AmpSplitEnumeratorTest {
         TestingSplitEnumeratorContext<AmpSplit> ctx = new TestingSplitEnumeratorContext<>(1);
         AmpEnumState restored =
                 new AmpEnumState(
-                        Set.of("d.blocks", "d.gone"), List.of(AmpSplit.fresh(spec("old"))));
+                        List.of(spec("blocks"), spec("gone")),
+                        List.of(AmpSplit.fresh(spec("old"))));
         AmpSplitEnumerator enumerator = new AmpSplitEnumerator(ctx, STREAMS, restored);
         ctx.registerReader(0, "h");
         enumerator.addReader(0);

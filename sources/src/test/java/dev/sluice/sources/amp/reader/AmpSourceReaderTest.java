@@ -10,6 +10,8 @@ import dev.sluice.sources.amp.AmpRecord;
 import dev.sluice.sources.amp.AmpSourceException;
 import dev.sluice.sources.amp.AmpSourceOptions;
 import dev.sluice.sources.amp.AmpStreamSpec;
+import dev.sluice.sources.amp.enumerator.RemoveStreamsEvent;
+import dev.sluice.sources.amp.enumerator.StreamsRemovedEvent;
 import dev.sluice.sources.amp.protocol.AmpProtocolException;
 import dev.sluice.sources.amp.protocol.BlockRef;
 import dev.sluice.sources.amp.protocol.ResumeCursor;
@@ -136,6 +138,42 @@ class AmpSourceReaderTest {
         assertThat(records.get(0).rowCount()).isEqualTo(11);
         assertThat(records.get(0).stream()).isEqualTo("s");
         assertThat(records.get(0).table()).isEqualTo("t");
+    }
+
+    @Test
+    void aRemovedStreamStopsLeavesTheStateAndIsConfirmedToTheEnumerator() throws Exception {
+        ScriptedAmpServer server =
+                server(
+                        (call, out) ->
+                                out.data(range("a", 0, 0, 4))
+                                        .complete(range("a", 0, 0, 4))
+                                        .data(range("a", 0, 5, 9))
+                                        .idle());
+        Configuration conf = new Configuration();
+        conf.set(AmpSourceOptions.ENDPOINT, server.endpoint());
+        TestingReaderContext context = new TestingReaderContext();
+        // Discovered streams: the split's own spec counts, the configured list is not consulted.
+        AmpStreamSpec added = new AmpStreamSpec("added#1", "added", SPEC.sql());
+        AmpSourceReader reader =
+                new AmpSourceReader(context, AmpConnectionConfig.from(conf), List.of(), true);
+        closeables.add(reader);
+        reader.start();
+        reader.addSplits(List.of(AmpSplit.fresh(added)));
+        TestingReaderOutput<AmpRecord> out = new TestingReaderOutput<>();
+        pollUntil(reader, out, count(3));
+        assertThat(reader.snapshotState(1))
+                .extracting(AmpSplit::splitId)
+                .containsExactly("added#1");
+
+        reader.handleSourceEvents(new RemoveStreamsEvent(List.of("added#1")));
+        assertThat(reader.snapshotState(2)).isEmpty();
+        assertThat(context.getSentEvents())
+                .containsExactly(new StreamsRemovedEvent(List.of("added#1")));
+        int emitted = out.getEmittedRecords().size();
+        for (int i = 0; i < 20; i++) {
+            reader.pollNext(out);
+        }
+        assertThat(out.getEmittedRecords()).hasSize(emitted);
     }
 
     @Test

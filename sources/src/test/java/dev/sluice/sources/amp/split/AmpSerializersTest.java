@@ -44,15 +44,34 @@ class AmpSerializersTest {
         assertThatThrownBy(() -> AmpSplitSerializer.INSTANCE.deserialize(99, new byte[0]))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("version 99");
-        assertThatThrownBy(() -> AmpEnumStateSerializer.INSTANCE.deserialize(2, new byte[0]))
+        assertThatThrownBy(() -> AmpEnumStateSerializer.INSTANCE.deserialize(9, new byte[0]))
                 .isInstanceOf(IOException.class);
     }
 
     @Test
     void enumStateRoundTrips() throws IOException {
-        AmpEnumState state = new AmpEnumState(Set.of("a", "b"), List.of(split()));
+        AmpStreamSpec a = new AmpStreamSpec("a#1", "a", "SELECT 1");
+        AmpStreamSpec b = new AmpStreamSpec("b#2", "b", "SELECT 2");
+        AmpStreamSpec c = new AmpStreamSpec("b#3", "b", "SELECT 3");
+        AmpEnumState state =
+                new AmpEnumState(List.of(a), List.of(split()), List.of(b), List.of(c), Set.of("b"));
         byte[] bytes = AmpEnumStateSerializer.INSTANCE.serialize(state);
-        assertThat(AmpEnumStateSerializer.INSTANCE.deserialize(1, bytes)).isEqualTo(state);
+        assertThat(AmpEnumStateSerializer.INSTANCE.getVersion()).isEqualTo(2);
+        assertThat(AmpEnumStateSerializer.INSTANCE.deserialize(2, bytes)).isEqualTo(state);
+    }
+
+    @Test
+    void versionOneEnumStateReadsAssignedIdsAsSpecsWithoutSql() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        out.writeInt(1);
+        out.writeUTF("d.blocks");
+        out.writeInt(1);
+        AmpSplitSerializer.write(split(), out);
+        AmpEnumState state = AmpEnumStateSerializer.INSTANCE.deserialize(1, out.getCopyOfBuffer());
+        assertThat(state.assigned()).containsExactly(new AmpStreamSpec("d.blocks", "d.blocks", ""));
+        assertThat(state.pending()).containsExactly(split());
+        assertThat(state.removing()).isEmpty();
+        assertThat(state.draining()).isEmpty();
     }
 
     @Test
