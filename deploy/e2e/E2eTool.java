@@ -66,6 +66,10 @@ public final class E2eTool {
             case "mine":
                 mine(a[0], Long.parseLong(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]));
                 break;
+            case "digest-rows":
+                System.out.println(
+                        JSON.readTree(get(a[0] + "/chain/digest?table=" + a[1])).path("rows").asLong());
+                break;
             case "head":
                 System.out.println(get(a[0] + "/chain/head"));
                 break;
@@ -74,6 +78,15 @@ public final class E2eTool {
                 break;
             case "wait-no-prepared":
                 waitNoPrepared(a[0], a[1], seconds(a[2]));
+                break;
+            case "wait-column":
+                waitColumn(a[0], a[1], a[2], seconds(a[3]));
+                break;
+            case "sql":
+                System.out.println(queryValue(a[0], a[1]));
+                break;
+            case "only-job":
+                onlyJob(a[0], a[1]);
                 break;
             case "check-metrics":
                 checkMetrics(a[0], java.util.Arrays.copyOfRange(a, 1, a.length));
@@ -88,9 +101,11 @@ public final class E2eTool {
                 "usage: E2eTool ports N | wait-http URL SECS"
                         + " | wait-job REST JOBID STATE SECS"
                         + " | wait-checkpoints REST JOBID MIN SECS [restored]"
-                        + " | mine ADMIN INTERVAL_MS REORG_EVERY MAX_DEPTH | head ADMIN"
+                        + " | mine ADMIN INTERVAL_MS REORG_EVERY MAX_DEPTH | head ADMIN | digest-rows ADMIN TABLE"
                         + " | reorg ADMIN DEPTH MINE"
-                        + " | wait-digest DATABASE_URL ADMIN TABLES SECS"
+                        + " | wait-digest DATABASE_URL ADMIN CHAIN_TABLE[:TARGET],... SECS"
+                        + " | wait-column DATABASE_URL TABLE COLUMN SECS | sql DATABASE_URL QUERY"
+                        + " | only-job REST JOBID"
                         + " | wait-no-prepared DATABASE_URL GID_PREFIX SECS"
                         + " | check-metrics URL NAME...");
         System.exit(2);
@@ -253,7 +268,9 @@ public final class E2eTool {
 
     /**
      * Waits until every table's row count and MD5 in PostgreSQL equal the dev server's {@code
-     * /chain/digest}; prints both. Exits 1 on timeout with the last difference.
+     * /chain/digest}; prints both. A table is {@code blocks} (synced into {@code blocks}) or {@code
+     * blocks:blocks_q} (the chain's blocks synced into {@code blocks_q}, e.g. by a manifest query
+     * that selects at least the digest's columns). Exits 1 on timeout with the last difference.
      */
     private static void waitDigest(String databaseUrl, String admin, String[] tables, long timeoutMs)
             throws Exception {
@@ -266,17 +283,22 @@ public final class E2eTool {
             target.clear();
             boolean equal = true;
             try (Connection c = connect(databaseUrl)) {
-                for (String table : tables) {
+                for (String entry : tables) {
+                    String[] parts = entry.split(":", 2);
+                    String table = parts[0];
+                    String query =
+                            ChainDigest.postgresQuery(
+                                    table, quoted(parts.length > 1 ? parts[1] : table));
                     JsonNode d = JSON.readTree(get(admin + "/chain/digest?table=" + table));
                     String expected = d.path("rows").asLong() + " " + d.path("md5").asText();
                     String actual;
                     try (Statement s = c.createStatement();
-                            ResultSet rs = s.executeQuery(ChainDigest.POSTGRES_QUERIES.get(table))) {
+                            ResultSet rs = s.executeQuery(query)) {
                         rs.next();
                         actual = rs.getLong("rows") + " " + rs.getString("md5");
                     }
-                    chain.put(table, expected);
-                    target.put(table, actual);
+                    chain.put(entry, expected);
+                    target.put(entry, actual);
                     equal &= expected.equals(actual);
                 }
             } catch (IOException | SQLException e) {
@@ -296,6 +318,64 @@ public final class E2eTool {
             }
             Thread.sleep(500);
         }
+    }
+
+    /** Waits until {@code table} has {@code column} (a manifest change applied and committed). */
+    private static void waitColumn(String databaseUrl, String table, String column, long timeoutMs)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        String sql =
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema ="
+                        + " current_schema() AND table_name = '"
+                        + table
+                        + "' AND column_name = '"
+                        + column
+                        + "'";
+        while ("0".equals(queryValue(databaseUrl, sql))) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("table " + table + " still has no column " + column);
+            }
+            Thread.sleep(250);
+        }
+        System.out.println("table " + table + " has column " + column);
+    }
+
+    /** The first column of the first row of {@code sql}, as text. */
+    private static String queryValue(String databaseUrl, String sql) throws SQLException {
+        try (Connection c = connect(databaseUrl);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static String quoted(String table) {
+        return "\"" + table.replace("\"", "\"\"") + "\"";
+    }
+
+    /**
+     * Checks that {@code jobId} is the only job of the cluster that is not finished, and that it
+     * is RUNNING (so a change was applied inside it, not by a resubmission).
+     */
+    private static void onlyJob(String rest, String jobId) throws Exception {
+        JsonNode jobs = JSON.readTree(get(rest + "/jobs/overview")).path("jobs");
+        List<String> active = new ArrayList<>();
+        String state = "absent";
+        for (JsonNode j : jobs) {
+            String id = j.path("jid").asText();
+            String s = j.path("state").asText();
+            if (!isTerminal(s)) {
+                active.add(id + " " + s);
+            }
+            if (id.equals(jobId)) {
+                state = s;
+            }
+        }
+        if (!"RUNNING".equals(state) || active.size() != 1) {
+            fail("expected only job " + jobId + " RUNNING, but it is " + state + "; active: " + active);
+        }
+        System.out.println("the only job is " + jobId + " RUNNING (" + jobs.size() + " job(s) in all)");
     }
 
     /** Waits until no prepared transaction of the sink's gid prefix is left in the database. */

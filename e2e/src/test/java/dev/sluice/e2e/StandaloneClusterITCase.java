@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * cluster (JobManager and TaskManager JVMs), {@code flink run}, the TaskManager killed with {@code
  * kill -9} mid-run, stop-with-savepoint and a resume with another parallelism, and each time the
  * target compared exactly with the Amp dev server's chain digest. PostgreSQL is the test JVM's real
- * server, with a fresh database. The script's output is in {@code
- * e2e/target/e2e-work/<time>/run.log}, every process's log beside it.
+ * server, with a fresh database. {@code deploy/e2e/manifest.sh} does the same for a dataset
+ * manifest that is edited while the job runs. A script's output is in {@code
+ * e2e/target/e2e-work/<time>-<script>/run.log}, every process's log beside it.
  */
 @Timeout(value = 7, unit = TimeUnit.MINUTES)
 class StandaloneClusterITCase {
@@ -41,21 +42,50 @@ class StandaloneClusterITCase {
     @Test
     void syncSurvivesTaskManagerKillAndResumesFromSavepointWithAnotherParallelism()
             throws Exception {
-        Path runSh = property("sluice.e2e.script");
+        String log = runScript("run.sh");
+        // Both exact comparisons ran: after the failover and after the rescaled resume.
+        assertThat(log.split("target == chain", -1)).hasSize(3);
+    }
+
+    /**
+     * {@code deploy/e2e/manifest.sh}: {@code flink run … --manifest FILE --state-dir DIR}, then the
+     * manifest edited (a table added, one changed, one removed) while blocks are mined with reorgs
+     * and the TaskManager is killed: the JobManager applies it inside the same job.
+     */
+    @Test
+    void manifestChangesAreAppliedByTheJobManagerInsideTheRunningJob() throws Exception {
+        String log = runScript("manifest.sh");
+        assertThat(log)
+                .contains("the JobManager planned the change")
+                .contains("table txs has column from")
+                .contains("removed table old_logs kept");
+        // Exact before and after the change; the same job before and after the TaskManager kill.
+        assertThat(log.split("target == chain", -1)).hasSize(3);
+        assertThat(log.split("the only job is ", -1)).hasSize(3);
+    }
+
+    /** Runs a script of deploy/e2e to its end (bounded) and returns its output; it must pass. */
+    private String runScript(String name) throws Exception {
+        Path scriptFile = property("sluice.e2e.scripts").resolve(name);
         Path jar = property("sluice.e2e.jar");
         Path classpath = property("sluice.e2e.classpath");
+        assertThat(scriptFile).isRegularFile();
         assertThat(jar).as("the shaded job jar, built by the job module").isRegularFile();
         assertThat(classpath).as("written by dependency:build-classpath").isRegularFile();
         work =
                 property("sluice.e2e.work")
                         .resolve(
                                 LocalDateTime.now()
-                                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                                                .format(
+                                                        DateTimeFormatter.ofPattern(
+                                                                "yyyyMMdd-HHmmss"))
+                                        + "-"
+                                        + name.replace(".sh", ""));
         Files.createDirectories(work);
         Path runLog = work.resolve("run.log");
 
         ProcessBuilder pb =
-                new ProcessBuilder("bash", runSh.toString())
+                new ProcessBuilder("bash", scriptFile.toString())
                         .redirectErrorStream(true)
                         .redirectOutput(runLog.toFile());
         Map<String, String> env = pb.environment();
@@ -69,12 +99,11 @@ class StandaloneClusterITCase {
         String log = Files.readString(runLog);
         System.out.println(log);
         assertThat(exited)
-                .as("run.sh finished within %d s; its output:%n%s", SCRIPT_TIMEOUT_SECONDS, log)
+                .as("%s finished within %d s; its output:%n%s", name, SCRIPT_TIMEOUT_SECONDS, log)
                 .isTrue();
-        assertThat(script.exitValue()).as("run.sh exit code; its output:%n%s", log).isZero();
+        assertThat(script.exitValue()).as("%s exit code; its output:%n%s", name, log).isZero();
         assertThat(log).contains("PASSED");
-        // Both exact comparisons ran: after the failover and after the rescaled resume.
-        assertThat(log.split("target == chain", -1)).hasSize(3);
+        return log;
     }
 
     /**
