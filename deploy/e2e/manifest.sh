@@ -108,6 +108,11 @@ planned=$(grep -A4 'ManifestStreamDiscovery.*changed; syncing now' "$work/log/jo
 [[ "$planned" == "blocks_q KEPT, txs CHANGED, logs_q ADDED, old_logs REMOVED, " ]] ||
   die "the JobManager's log does not show the planned change; it shows: '$planned'"
 log "the JobManager's log shows the change: $planned"
+# Where the kill landed (timing, so only reported): twice means the readers restored from a
+# checkpoint taken before the change confirmed the stop again before txs' new stream started.
+log "the JobManager saw txs' old stream stopped on every reader" \
+  "$(grep -c 'removed streams of table txs stopped on every reader' "$work/log/jobmanager.log")" \
+  "time(s); $(grep -o 'Tables .* drained after checkpoint [0-9]*' "$work/log/jobmanager.log")"
 count_old_logs() { tool sql "$DATABASE_URL" 'SELECT count(*) FROM old_logs'; }
 old_logs=$(count_old_logs)
 log "old_logs has $old_logs rows once the change is committed"
