@@ -67,8 +67,8 @@ public final class E2eTool {
                 mine(a[0], Long.parseLong(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]));
                 break;
             case "digest-rows":
-                System.out.println(
-                        JSON.readTree(get(a[0] + "/chain/digest?table=" + a[1])).path("rows").asLong());
+                JsonNode digest = JSON.readTree(get(a[0] + "/chain/digest?table=" + a[1]));
+                System.out.println(digest.path("rows").asLong());
                 break;
             case "head":
                 System.out.println(get(a[0] + "/chain/head"));
@@ -101,7 +101,8 @@ public final class E2eTool {
                 "usage: E2eTool ports N | wait-http URL SECS"
                         + " | wait-job REST JOBID STATE SECS"
                         + " | wait-checkpoints REST JOBID MIN SECS [restored]"
-                        + " | mine ADMIN INTERVAL_MS REORG_EVERY MAX_DEPTH | head ADMIN | digest-rows ADMIN TABLE"
+                        + " | mine ADMIN INTERVAL_MS REORG_EVERY MAX_DEPTH | head ADMIN"
+                        + " | digest-rows ADMIN TABLE"
                         + " | reorg ADMIN DEPTH MINE"
                         + " | wait-digest DATABASE_URL ADMIN CHAIN_TABLE[:TARGET],... SECS"
                         + " | wait-column DATABASE_URL TABLE COLUMN SECS | sql DATABASE_URL QUERY"
@@ -355,8 +356,8 @@ public final class E2eTool {
     }
 
     /**
-     * Checks that {@code jobId} is the only job of the cluster that is not finished, and that it
-     * is RUNNING (so a change was applied inside it, not by a resubmission).
+     * Checks that {@code jobId} is the only job the cluster ever ran and that it is RUNNING (so a
+     * change was applied inside it, not by a resubmission or a stop-and-resume).
      */
     private static void onlyJob(String rest, String jobId) throws Exception {
         JsonNode jobs = JSON.readTree(get(rest + "/jobs/overview")).path("jobs");
@@ -372,10 +373,18 @@ public final class E2eTool {
                 state = s;
             }
         }
-        if (!"RUNNING".equals(state) || active.size() != 1) {
-            fail("expected only job " + jobId + " RUNNING, but it is " + state + "; active: " + active);
+        if (!"RUNNING".equals(state) || jobs.size() != 1) {
+            fail(
+                    "expected only job "
+                            + jobId
+                            + " RUNNING, but it is "
+                            + state
+                            + "; active jobs: "
+                            + active
+                            + " of "
+                            + jobs.size());
         }
-        System.out.println("the only job is " + jobId + " RUNNING (" + jobs.size() + " job(s) in all)");
+        System.out.println("the only job is " + jobId + " RUNNING");
     }
 
     /** Waits until no prepared transaction of the sink's gid prefix is left in the database. */

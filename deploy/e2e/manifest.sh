@@ -95,7 +95,8 @@ for _ in $(seq 1 120); do
   sleep 0.25
 done
 grep -q '"logs_q"' "$state_dir/manifest-tables.json" ||
-  die "the JobManager did not plan the change within 30 s: $(cat "$state_dir/manifest-error.txt" 2>/dev/null)"
+  die "the JobManager did not plan the change within 30 s:" \
+    "$(cat "$state_dir/manifest-error.txt" 2>/dev/null)"
 log "the JobManager planned the change"
 kill_taskmanager taskmanager-1
 start_taskmanager taskmanager-2 "$prom_tm2"
@@ -129,7 +130,8 @@ chain_logs=$(tool digest-rows "$admin" logs)
 log "removed table old_logs kept $old_logs rows (the chain has $chain_logs logs)"
 [[ "$(tool sql "$DATABASE_URL" "$blocks_xmin_sql")" == "$blocks_xmin" ]] ||
   die "the unchanged table blocks_q was re-synced (its first rows were written again)"
-log "unchanged table blocks_q not re-synced; $(grep -c '^reorg #' "$work/log/miner.out") reorgs mined"
+log "unchanged table blocks_q not re-synced;" \
+  "$(grep -c '^reorg #' "$work/log/miner.out") reorgs mined"
 check only-job "$rest" "$job_id"
 check wait-no-prepared "$DATABASE_URL" sluice 30
 flink cancel "$job_id" >>"$work/log/submit.out" 2>&1 || die "flink cancel failed"
