@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -81,6 +86,7 @@ class AmpSourceITCase {
 
     private JobClient startJob(String model, int port, String table) throws Exception {
         MODELS.put(model, new ChainModel());
+        CommittingModelSink.APPLIED.remove(model);
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
@@ -230,13 +236,19 @@ class AmpSourceITCase {
 
     /**
      * Applies records to the shared model only when the checkpoint that covers them completes;
-     * records of a failed attempt are dropped, like an aborted transaction.
+     * records of a failed attempt are dropped, like an aborted transaction. Like a two-phase commit
+     * sink, it keeps the records of not yet committed checkpoints in its state: a restore from
+     * checkpoint n commits what n covers even if the job failed before being told that n completed,
+     * and the model remembers the last checkpoint it applied, so nothing is applied twice.
      */
     static final class CommittingModelSink
             implements SinkFunction<AmpRecord>, CheckpointedFunction, CheckpointListener {
+        static final Map<String, Long> APPLIED = new ConcurrentHashMap<>();
+
         private final String model;
         private final List<AmpRecord> open = new ArrayList<>();
         private final TreeMap<Long, List<AmpRecord>> pending = new TreeMap<>();
+        private transient ListState<Tuple2<Long, AmpRecord>> state;
 
         CommittingModelSink(String model) {
             this.model = model;
@@ -248,20 +260,40 @@ class AmpSourceITCase {
         }
 
         @Override
-        public void snapshotState(FunctionSnapshotContext context) {
+        public void snapshotState(FunctionSnapshotContext context) throws Exception {
             pending.put(context.getCheckpointId(), new ArrayList<>(open));
             open.clear();
+            List<Tuple2<Long, AmpRecord>> entries = new ArrayList<>();
+            pending.forEach((id, records) -> records.forEach(r -> entries.add(Tuple2.of(id, r))));
+            state.update(entries);
         }
 
         @Override
-        public void initializeState(FunctionInitializationContext context) {}
+        public void initializeState(FunctionInitializationContext context) throws Exception {
+            state =
+                    context.getOperatorStateStore()
+                            .getListState(
+                                    new ListStateDescriptor<>(
+                                            "pending",
+                                            new TupleTypeInfo<>(
+                                                    Types.LONG, AmpRecordTypeInfo.INSTANCE)));
+            if (context.isRestored()) {
+                for (Tuple2<Long, AmpRecord> e : state.get()) {
+                    pending.computeIfAbsent(e.f0, id -> new ArrayList<>()).add(e.f1);
+                }
+                // A restore is from a completed checkpoint: what it covers is committed.
+                notifyCheckpointComplete(context.getRestoredCheckpointId().orElse(Long.MAX_VALUE));
+            }
+        }
 
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
             ChainModel m = MODELS.get(model);
             while (!pending.isEmpty() && pending.firstKey() <= checkpointId) {
-                for (AmpRecord r : pending.pollFirstEntry().getValue()) {
-                    m.apply(r);
+                Map.Entry<Long, List<AmpRecord>> next = pending.pollFirstEntry();
+                if (next.getKey() > APPLIED.getOrDefault(model, -1L)) {
+                    next.getValue().forEach(m::apply);
+                    APPLIED.put(model, next.getKey());
                 }
             }
         }
