@@ -3,8 +3,12 @@ package dev.sluice.job.local;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -38,15 +42,40 @@ public final class LocalCheckpoints {
     }
 
     private static Optional<Path> newestWithMetadata(Path root, int depth) {
-        if (!Files.isDirectory(root)) {
-            return Optional.empty();
+        List<Path> found = new ArrayList<>();
+        collect(root, depth, found);
+        return found.stream().max(Comparator.comparingLong(LocalCheckpoints::modified));
+    }
+
+    /**
+     * Adds {@code dir} if it holds a {@code _metadata} file, then looks {@code depth - 1} levels
+     * deeper. Flink deletes subsumed checkpoints asynchronously, also while a stopped job winds
+     * down, so a directory may vanish while it is listed: it is skipped, it was never the newest.
+     */
+    private static void collect(Path dir, int depth, List<Path> out) {
+        if (Files.isRegularFile(dir.resolve("_metadata"))) {
+            out.add(dir);
         }
-        try (Stream<Path> files = Files.walk(root, depth)) {
-            return files.filter(p -> p.getFileName().toString().equals("_metadata"))
-                    .map(Path::getParent)
-                    .max(Comparator.comparingLong(LocalCheckpoints::modified));
+        if (depth <= 1) {
+            return;
+        }
+        List<Path> children = new ArrayList<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            list.forEach(children::add);
+        } catch (NoSuchFileException | NotDirectoryException gone) {
+            return;
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                return;
+            }
+            throw new UncheckedIOException("Cannot read the state directory " + dir, e.getCause());
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the state directory " + root, e);
+            throw new UncheckedIOException("Cannot read the state directory " + dir, e);
+        }
+        for (Path child : children) {
+            if (Files.isDirectory(child)) {
+                collect(child, depth - 1, out);
+            }
         }
     }
 
