@@ -34,8 +34,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * async operator: a rollback passes in stream order, after the rows it undoes and before their
  * replacements. Enriched rows are versioned by block: a rollback drops the cached answers of the
  * rolled-back blocks (and the dead letters of those blocks), so re-streamed rows are looked up
- * again. A batch's rows become row inserts (merged tables: upserts) with the lookup columns; rows
- * equal in every column the lookups read are looked up once.
+ * again. A batch's rows become row inserts with the lookup columns; rows equal in every column the
+ * lookups read are looked up once.
  */
 final class AmpEnrichFunction extends RichAsyncFunction<PostgresSinkRecord, PostgresSinkRecord>
         implements ResultTypeQueryable<PostgresSinkRecord> {
@@ -131,20 +131,18 @@ final class AmpEnrichFunction extends RichAsyncFunction<PostgresSinkRecord, Post
                                 + " timeout or max_in_flight, or check the lookup services"));
     }
 
-    /** One row: its values by column (in column order), its block, its record's op. */
+    /** One row: its values by column (in column order) and its block. */
     private static final class Row {
         final Map<String, Object> values;
         final long block;
-        final RowChangeRecord.Op op;
 
-        Row(Map<String, Object> values, long block, RowChangeRecord.Op op) {
+        Row(Map<String, Object> values, long block) {
             this.values = values;
             this.block = block;
-            this.op = op;
         }
     }
 
-    /** The rows of a batch or of a row upsert/insert; null for anything else. */
+    /** The rows of a batch; null for anything else. */
     private List<Row> rows(PostgresSinkRecord record, AmpTableEnrichment table) throws Exception {
         if (record instanceof ArrowBatchRecord) {
             List<Row> rows = new ArrayList<>();
@@ -160,20 +158,11 @@ final class AmpEnrichFunction extends RichAsyncFunction<PostgresSinkRecord, Post
                         for (FieldVector v : vectors) {
                             values.put(v.getName(), ArrowRows.value(v, i));
                         }
-                        rows.add(new Row(values, blockOf(values), RowChangeRecord.Op.INSERT));
+                        rows.add(new Row(values, blockOf(values)));
                     }
                 }
             }
             return rows;
-        }
-        if (record instanceof RowChangeRecord
-                && ((RowChangeRecord) record).op() != RowChangeRecord.Op.DELETE) {
-            RowChangeRecord r = (RowChangeRecord) record;
-            Map<String, Object> values = new LinkedHashMap<>();
-            for (int i = 0; i < r.columnCount(); i++) {
-                values.put(r.column(i), r.value(i));
-            }
-            return List.of(new Row(values, blockOf(values), r.op()));
         }
         return null;
     }
@@ -235,25 +224,12 @@ final class AmpEnrichFunction extends RichAsyncFunction<PostgresSinkRecord, Post
         for (Map.Entry<String, Object> e : outcome.row.entrySet()) {
             values.putIfAbsent(e.getKey(), e.getValue());
         }
-        boolean keep = table.complete(values);
-        String[] columns = values.keySet().toArray(new String[0]);
-        Object[] vals = values.values().toArray();
-        if (table.keys == null) {
-            if (keep) {
-                out.add(RowChangeRecord.insert(table.target, columns, vals));
-            }
-        } else if (keep) {
+        if (table.complete(values)) {
             out.add(
-                    RowChangeRecord.upsert(
-                            table.target, columns, vals, table.keys.toArray(new String[0])));
-        } else {
-            Object[] keyValues = new Object[table.keys.size()];
-            for (int k = 0; k < keyValues.length; k++) {
-                keyValues[k] = values.get(table.keys.get(k));
-            }
-            out.add(
-                    RowChangeRecord.delete(
-                            table.target, table.keys.toArray(new String[0]), keyValues));
+                    RowChangeRecord.insert(
+                            table.target,
+                            values.keySet().toArray(new String[0]),
+                            values.values().toArray()));
         }
     }
 }

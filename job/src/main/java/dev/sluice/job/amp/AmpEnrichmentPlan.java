@@ -70,6 +70,17 @@ final class AmpEnrichmentPlan implements Serializable {
      */
     void prepare(Connection c, String stream, TableRef target, Schema schema, List<String> keys)
             throws AmpJobPlan.SetupException, SQLException {
+        if (keys != null) {
+            // A table merged by key undoes a reorg with upserts of prior versions, not a rollback
+            // record, so the lookups would never hear of the reorg and keep answers of the fork.
+            throw new AmpJobPlan.SetupException(
+                    "Pipeline "
+                            + pipeline
+                            + ": stream "
+                            + stream
+                            + " is merged by key; enrichment supports appended Amp tables only",
+                    null);
+        }
         for (Field f : schema.getFields()) {
             if (!ArrowRows.supported(f.getType())) {
                 throw new AmpJobPlan.SetupException(
@@ -136,7 +147,7 @@ final class AmpEnrichmentPlan implements Serializable {
                                 new ColumnDef(
                                         name, ColumnDef.isSafeType(type) ? type : "text", true)));
         if (!columns.isEmpty()) {
-            PostgresTables.ensureTable(c, target, columns, keys == null ? List.of() : keys, true);
+            PostgresTables.ensureTable(c, target, columns, List.of(), false);
         }
         TableRef deadLetters = null;
         if (enricher.hasDeadLetters()) {
@@ -160,8 +171,7 @@ final class AmpEnrichmentPlan implements Serializable {
                         computed,
                         compiledFilter,
                         deadLetters,
-                        List.copyOf(inputs),
-                        keys));
+                        List.copyOf(inputs)));
     }
 
     private RowExpression compile(String what, String source, Set<String> columns)

@@ -42,9 +42,6 @@ final class AmpTableEnrichment implements Serializable {
     /** The row columns the lookups read: rows equal in these get the same answers. */
     final List<String> lookupInputs;
 
-    /** The key columns of a table merged by key, or null. */
-    final List<String> keys;
-
     AmpTableEnrichment(
             String pipeline,
             TableRef target,
@@ -52,8 +49,7 @@ final class AmpTableEnrichment implements Serializable {
             List<Field> fields,
             RowExpression filter,
             TableRef deadLetters,
-            List<String> lookupInputs,
-            List<String> keys) {
+            List<String> lookupInputs) {
         this.pipeline = pipeline;
         this.target = target;
         this.enricher = enricher;
@@ -61,7 +57,6 @@ final class AmpTableEnrichment implements Serializable {
         this.filter = filter;
         this.deadLetters = deadLetters;
         this.lookupInputs = lookupInputs;
-        this.keys = keys;
     }
 
     /** Computes the fields into {@code row}; false when the filter leaves the row out. */
