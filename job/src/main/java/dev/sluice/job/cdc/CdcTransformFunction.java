@@ -133,18 +133,7 @@ final class CdcTransformFunction extends ProcessFunction<CdcChange, CdcChange> {
             }
             return;
         }
-        Object[] values = row.values.toArray();
-        out.collect(
-                new CdcChange(
-                        op,
-                        spec.sinkSchema,
-                        spec.sinkTable,
-                        row.columns.toArray(new String[0]),
-                        row.types.toArray(new String[0]),
-                        op == Op.DELETE ? values : null,
-                        op == Op.DELETE ? null : values,
-                        op == Op.DELETE ? null : row.unchangedFlags(),
-                        change.lsn()));
+        out.collect(row.toChange(op, spec.sinkSchema, spec.sinkTable, change.lsn()));
     }
 
     /** Runs one transform query; its first row is the new row, no row drops the change. */

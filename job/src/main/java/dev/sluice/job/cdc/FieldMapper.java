@@ -120,10 +120,6 @@ final class FieldMapper implements Serializable {
         return targetTypes;
     }
 
-    boolean hasFilter() {
-        return filter != null;
-    }
-
     /**
      * Whether the row passes the filter. Deletes always pass (the target must lose the row whether
      * or not it matched).
@@ -208,17 +204,6 @@ final class FieldMapper implements Serializable {
             }
             op = Op.DELETE;
         }
-        MappedRow mapped = map(row, op);
-        Object[] values = mapped.values.toArray();
-        return new CdcChange(
-                op,
-                schema,
-                table,
-                mapped.columns.toArray(new String[0]),
-                mapped.types.toArray(new String[0]),
-                op == Op.DELETE ? values : null,
-                op == Op.DELETE ? null : values,
-                op == Op.DELETE ? null : mapped.unchangedFlags(),
-                lsn);
+        return map(row, op).toChange(op, schema, table, lsn);
     }
 }

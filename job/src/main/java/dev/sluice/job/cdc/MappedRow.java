@@ -1,5 +1,7 @@
 package dev.sluice.job.cdc;
 
+import dev.sluice.sources.postgres.CdcChange;
+import dev.sluice.sources.postgres.CdcChange.Op;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,9 +39,9 @@ final class MappedRow {
     }
 
     /** The row of a change: the new values, or the old ones of a delete. */
-    static MappedRow of(dev.sluice.sources.postgres.CdcChange change) {
+    static MappedRow of(CdcChange change) {
         MappedRow row = new MappedRow();
-        boolean deleted = change.op() == dev.sluice.sources.postgres.CdcChange.Op.DELETE;
+        boolean deleted = change.op() == Op.DELETE;
         for (int i = 0; i < change.columnCount(); i++) {
             row.add(
                     change.column(i),
@@ -48,6 +50,22 @@ final class MappedRow {
                     !deleted && change.unchanged(i));
         }
         return row;
+    }
+
+    /** This row as the change {@code op} of {@code schema.table}: the old values of a delete. */
+    CdcChange toChange(Op op, String schema, String table, long lsn) {
+        boolean deleted = op == Op.DELETE;
+        Object[] v = values.toArray();
+        return new CdcChange(
+                op,
+                schema,
+                table,
+                columns.toArray(new String[0]),
+                types.toArray(new String[0]),
+                deleted ? v : null,
+                deleted ? null : v,
+                deleted ? null : unchangedFlags(),
+                lsn);
     }
 
     boolean[] unchangedFlags() {

@@ -3,16 +3,15 @@ package dev.sluice.job.cdc;
 import static dev.sluice.job.cdc.CdcTestSupport.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.job.testutils.SyncProcess;
 import dev.sluice.testutils.PostgresExtension;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -55,34 +54,12 @@ class CdcLocalRunnerKillITCase {
     }
 
     private Process startSync(Path config) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.add("-Xmx512m");
-        cmd.add("-Dsluice.log.file=" + dir.resolve("sluice-" + runs + ".log"));
-        cmd.add("-Dlog4j.configurationFile=sluice-log4j2.properties");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.sluice.job.Main");
-        cmd.addAll(
-                List.of(
-                        "sync",
-                        "--config",
-                        config.toString(),
-                        "--checkpoint-interval",
-                        "300ms",
-                        "--parallelism",
-                        "2",
-                        "--state-dir",
-                        dir.resolve("state").toString()));
-        File out = dir.resolve("run-" + runs++ + ".out").toFile();
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out);
-        pb.environment().put("SRC_PORT", String.valueOf(PG.server().port()));
-        return pb.start();
+        return SyncProcess.start(
+                dir,
+                runs++,
+                Map.of("SRC_PORT", String.valueOf(PG.server().port())),
+                "--config",
+                config.toString());
     }
 
     @Test

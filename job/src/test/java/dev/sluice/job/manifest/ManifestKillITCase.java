@@ -4,16 +4,14 @@ import static dev.sluice.job.testutils.TargetChecks.awaitExactlyCanonical;
 import static dev.sluice.job.testutils.TargetChecks.count;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.job.testutils.SyncProcess;
 import dev.sluice.sources.amp.devserver.AmpDevServer;
 import dev.sluice.testutils.PostgresExtension;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,36 +48,16 @@ class ManifestKillITCase {
     }
 
     private Process startSync(Path manifest) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.add("-Xmx512m");
-        cmd.add("-Dsluice.log.file=" + dir.resolve("sluice-" + runs + ".log"));
-        cmd.add("-Dlog4j.configurationFile=sluice-log4j2.properties");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.sluice.job.Main");
-        cmd.addAll(
-                List.of(
-                        "sync",
-                        "--manifest",
-                        manifest.toString(),
-                        "--amp-flight-addr",
-                        "http://localhost:" + server.flightPort(),
-                        "--database-url",
-                        PG.jdbcUrl(),
-                        "--checkpoint-interval",
-                        "300ms",
-                        "--parallelism",
-                        "2",
-                        "--state-dir",
-                        dir.resolve("state").toString()));
-        File out = dir.resolve("run-" + runs++ + ".out").toFile();
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out).start();
+        return SyncProcess.start(
+                dir,
+                runs++,
+                Map.of(),
+                "--manifest",
+                manifest.toString(),
+                "--amp-flight-addr",
+                "http://localhost:" + server.flightPort(),
+                "--database-url",
+                PG.jdbcUrl());
     }
 
     private void kill() throws Exception {
