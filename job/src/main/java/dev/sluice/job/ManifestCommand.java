@@ -2,6 +2,7 @@ package dev.sluice.job;
 
 import dev.sluice.job.cli.CommandLine;
 import dev.sluice.job.cli.DatabaseUrl;
+import dev.sluice.job.cli.Parallelism;
 import dev.sluice.job.cli.SyncOptions;
 import dev.sluice.job.cli.UsageException;
 import dev.sluice.job.local.ProgressPrinter;
@@ -125,25 +126,7 @@ final class ManifestCommand {
                     "--max-db-connections 1 is too low: the exactly-once sink needs a writer and a"
                             + " committer connection, so at least 2.");
         }
-        Integer requested = cl.get(SyncOptions.PARALLELISM);
-        int parallelism =
-                requested != null
-                        ? requested
-                        : Math.max(
-                                1,
-                                Math.min(
-                                        Runtime.getRuntime().availableProcessors(),
-                                        maxConnections / 2));
-        if (2 * parallelism > maxConnections) {
-            throw new UsageException(
-                    "--parallelism "
-                            + parallelism
-                            + " needs "
-                            + 2 * parallelism
-                            + " database connections but --max-db-connections is "
-                            + maxConnections
-                            + ": raise it or lower the parallelism.");
-        }
+        int parallelism = Parallelism.of(cl.get(SyncOptions.PARALLELISM), maxConnections, 1);
         return new ManifestSyncConfig()
                 .amp(
                         endpoint,

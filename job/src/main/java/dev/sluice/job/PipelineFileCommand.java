@@ -4,7 +4,9 @@ import dev.sluice.job.amp.AmpJobPlan;
 import dev.sluice.job.cdc.CdcPipelinePlan;
 import dev.sluice.job.cdc.PipelineSetupException;
 import dev.sluice.job.cli.CommandLine;
+import dev.sluice.job.cli.Parallelism;
 import dev.sluice.job.cli.SyncOptions;
+import dev.sluice.job.cli.UsageException;
 import dev.sluice.job.config.ConfigException;
 import dev.sluice.job.config.PipelineFile;
 import dev.sluice.job.config.PipelineFileLoader;
@@ -50,24 +52,12 @@ final class PipelineFileCommand {
         }
         int maxConnections = cl.get(SyncOptions.MAX_DB_CONNECTIONS);
         CommitMode commitMode = cl.get(SyncOptions.COMMIT_MODE);
-        Integer requested = cl.get(SyncOptions.PARALLELISM);
-        int parallelism =
-                requested != null
-                        ? requested
-                        : Math.max(
-                                1,
-                                Math.min(
-                                        Runtime.getRuntime().availableProcessors(),
-                                        maxConnections / 2 / specs.size()));
-        if (2 * parallelism > maxConnections) {
-            err.println(
-                    "--parallelism "
-                            + parallelism
-                            + " needs "
-                            + 2 * parallelism
-                            + " database connections per pipeline but --max-db-connections is "
-                            + maxConnections
-                            + ": raise it or lower the parallelism.");
+        int parallelism;
+        try {
+            parallelism =
+                    Parallelism.of(cl.get(SyncOptions.PARALLELISM), maxConnections, specs.size());
+        } catch (UsageException e) {
+            err.println(e.getMessage());
             return 2;
         }
         List<CdcPipelinePlan> cdc = new ArrayList<>();
