@@ -21,6 +21,7 @@ final class BenchOptions {
     boolean profile;
     String profileSettings = "profile";
     boolean launchJar;
+    List<String> jobJvmOptions = List.of();
 
     static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -75,6 +76,9 @@ final class BenchOptions {
                 case "--work":
                     o.work = Path.of(v);
                     break;
+                case "--job-jvm-opts":
+                    o.jobJvmOptions = List.of(v.trim().split("\\s+"));
+                    break;
                 case "--profile-settings":
                     o.profileSettings = v;
                     o.profile = true;
@@ -87,7 +91,7 @@ final class BenchOptions {
                                     + " --logs-per-tx, --seed, --repeats, --jdbc-repeats,"
                                     + " --jdbc-seconds, --tables, --latency-seconds,"
                                     + " --latency-block-ms, --jar, --work, --profile,"
-                                    + " --profile-settings, --launch-jar");
+                                    + " --profile-settings, --job-jvm-opts, --launch-jar");
             }
         }
         return o;

@@ -1,9 +1,9 @@
 package dev.sluice.bench;
 
+import dev.sluice.job.amp.AmpPipeline;
 import dev.sluice.job.amp.ReorgOperator;
 import dev.sluice.sinks.postgres.PostgresSinkRecord;
 import dev.sluice.sinks.postgres.TableRef;
-import dev.sluice.sources.amp.AmpRecord;
 import dev.sluice.sources.amp.AmpSource;
 import dev.sluice.sources.amp.protocol.DatasetReference;
 import java.nio.file.Files;
@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -70,8 +69,8 @@ public final class JdbcSinkJob {
         }
         sql.append(") VALUES (").append(params).append(')');
 
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "amp source")
-                .keyBy(AmpRecord::stream, Types.STRING)
+        AmpPipeline.byStream(
+                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "amp source"), 1)
                 .process(
                         new ReorgOperator(Map.of(stream, target), 128),
                         PostgresSinkRecord.typeInfo())

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -63,7 +65,7 @@ public final class AmpPipeline {
                         .uid(name + "-amp-source")
                         .setParallelism(sourceParallelism);
         DataStream<PostgresSinkRecord> rows =
-                records.keyBy(AmpRecord::stream, Types.STRING)
+                byStream(records, parallelism)
                         .process(
                                 new ReorgOperator(targets, uniqueKeys, retentionBlocks),
                                 PostgresSinkRecord.typeInfo())
@@ -75,6 +77,24 @@ public final class AmpPipeline {
                 .uid(name + "-postgres-sink")
                 .name(name + " postgres sink")
                 .setParallelism(parallelism);
+    }
+
+    /**
+     * Keys {@code records} by stream for a reorg operator of {@code parallelism}. When the source
+     * and the operator both run a single subtask, every key group lives on that subtask, so the
+     * records are already partitioned as {@code keyBy} would partition them: the stream is
+     * reinterpreted as keyed instead of shuffled, which lets Flink chain source, reorg operator and
+     * writer into one task — no serialization of every batch through the network stack, and one
+     * thread fewer competing with PostgreSQL on small machines. Keyed state is the same either way
+     * (key groups), so a job restored at another parallelism gets the shuffle back and its state.
+     */
+    public static KeyedStream<AmpRecord, String> byStream(
+            DataStream<AmpRecord> records, int parallelism) {
+        if (records.getParallelism() == 1 && parallelism == 1) {
+            return DataStreamUtils.reinterpretAsKeyedStream(
+                    records, AmpRecord::stream, Types.STRING);
+        }
+        return records.keyBy(AmpRecord::stream, Types.STRING);
     }
 
     /**
