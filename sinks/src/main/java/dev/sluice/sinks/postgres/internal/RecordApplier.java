@@ -16,10 +16,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -43,6 +46,7 @@ public final class RecordApplier implements AutoCloseable {
     private final CopyManager copyManager;
     private final BufferAllocator allocator;
     private final TableCatalog catalog = new TableCatalog();
+    private final Map<TableRef, IpcBatchDecoder> decoders = new HashMap<>();
     private final CopyBuffer buffer;
     private final int chunkSize;
 
@@ -115,57 +119,79 @@ public final class RecordApplier implements AutoCloseable {
 
     private void applyArrow(ArrowBatchRecord record) throws SQLException, IOException {
         finishBatch();
-        TableRef table = record.table();
+        IpcBatchDecoder decoder =
+                decoders.computeIfAbsent(record.table(), t -> new IpcBatchDecoder(allocator));
+        VectorSchemaRoot root = decoder.start(record.arrowIpc());
+        if (root != null) {
+            try {
+                copyBatches(record, root, decoder::loadNext, null);
+            } finally {
+                decoder.release();
+            }
+            return;
+        }
         try (ArrowStreamReader reader =
                 new ArrowStreamReader(new ByteArrayInputStream(record.arrowIpc()), allocator)) {
-            VectorSchemaRoot root = reader.getVectorSchemaRoot();
-            List<FieldVector> vectors = root.getFieldVectors();
-            List<String> names = new ArrayList<>(vectors.size() + 1);
-            for (FieldVector v : vectors) {
-                names.add(v.getName());
+            copyBatches(record, reader.getVectorSchemaRoot(), reader::loadNextBatch, reader);
+        }
+    }
+
+    /** Loads the next batch into the root being copied; false at the end of the stream. */
+    @FunctionalInterface
+    private interface BatchLoader {
+        boolean loadNext() throws IOException;
+    }
+
+    private void copyBatches(
+            ArrowBatchRecord record,
+            VectorSchemaRoot root,
+            BatchLoader batches,
+            DictionaryProvider dictionaries)
+            throws SQLException, IOException {
+        TableRef table = record.table();
+        List<FieldVector> vectors = root.getFieldVectors();
+        List<String> names = new ArrayList<>(vectors.size() + 1);
+        for (FieldVector v : vectors) {
+            names.add(v.getName());
+        }
+        if (!catalog.knows(table, names)) {
+            // A catalog query cannot run on this connection while a COPY is open on it:
+            // pgjdbc would make this thread wait for itself.
+            finishCopy();
+        }
+        catalog.requireColumns(connection, table, names);
+        byte[] network = null;
+        if (!names.contains(TableCatalog.NETWORK_COLUMN) && catalog.hasNetwork(connection, table)) {
+            if (record.network() == null) {
+                throw new SQLException(
+                        "Table " + table + " has a _network column but the batch has no network",
+                        "23502");
             }
-            if (!catalog.knows(table, names)) {
-                // A catalog query cannot run on this connection while a COPY is open on it:
-                // pgjdbc would make this thread wait for itself.
-                finishCopy();
+            names.add(TableCatalog.NETWORK_COLUMN);
+            network = record.network().getBytes(StandardCharsets.UTF_8);
+        }
+        startCopy(table, names, "binary");
+        int fields = names.size();
+        FieldEncoder[] encoders = new FieldEncoder[vectors.size()];
+        while (batches.loadNext()) {
+            for (int c = 0; c < encoders.length; c++) {
+                encoders[c] = EncoderFactory.create(vectors.get(c), dictionaries);
             }
-            catalog.requireColumns(connection, table, names);
-            byte[] network = null;
-            if (!names.contains(TableCatalog.NETWORK_COLUMN)
-                    && catalog.hasNetwork(connection, table)) {
-                if (record.network() == null) {
-                    throw new SQLException(
-                            "Table "
-                                    + table
-                                    + " has a _network column but the batch has no network",
-                            "23502");
+            int n = root.getRowCount();
+            for (int r = 0; r < n; r++) {
+                buffer.putShort(fields);
+                for (FieldEncoder e : encoders) {
+                    e.writeBinary(r, buffer);
                 }
-                names.add(TableCatalog.NETWORK_COLUMN);
-                network = record.network().getBytes(StandardCharsets.UTF_8);
-            }
-            startCopy(table, names, "binary");
-            int fields = names.size();
-            FieldEncoder[] encoders = new FieldEncoder[vectors.size()];
-            while (reader.loadNextBatch()) {
-                for (int c = 0; c < encoders.length; c++) {
-                    encoders[c] = EncoderFactory.create(vectors.get(c), reader);
+                if (network != null) {
+                    buffer.putInt(network.length);
+                    buffer.putBytes(network);
                 }
-                int n = root.getRowCount();
-                for (int r = 0; r < n; r++) {
-                    buffer.putShort(fields);
-                    for (FieldEncoder e : encoders) {
-                        e.writeBinary(r, buffer);
-                    }
-                    if (network != null) {
-                        buffer.putInt(network.length);
-                        buffer.putBytes(network);
-                    }
-                    if (buffer.position() >= chunkSize) {
-                        drain();
-                    }
+                if (buffer.position() >= chunkSize) {
+                    drain();
                 }
-                rows += n;
             }
+            rows += n;
         }
     }
 
@@ -337,5 +363,7 @@ public final class RecordApplier implements AutoCloseable {
     @Override
     public void close() {
         abandon();
+        decoders.values().forEach(IpcBatchDecoder::close);
+        decoders.clear();
     }
 }
