@@ -76,8 +76,15 @@ final class IpcBatchDecoder implements AutoCloseable {
         ArrowBuf body =
                 MessageSerializer.readMessageBody(
                         batches, message.getMessageBodyLength(), allocator);
-        // The batch takes over the body: it keeps slices of it and releases the whole.
-        try (ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(message, body)) {
+        // The batch takes over the body once built: it keeps slices of it and releases the whole.
+        ArrowRecordBatch batch;
+        try {
+            batch = MessageSerializer.deserializeRecordBatch(message, body);
+        } catch (IOException | RuntimeException e) {
+            body.close();
+            throw e;
+        }
+        try (batch) {
             loader.load(batch);
         }
         return true;
