@@ -34,11 +34,8 @@ final class BenchDatabase {
     /**
      * Creates {@code db} empty and then checkpoints the server, so that every measurement starts
      * from the same server state: no dirty buffers of the previous measurement left for this one's
-     * writes to compete with, and the previous measurement's WAL segments recycled for this one.
-     * Without the checkpoint, the Sluice runs (after a quiet start-up) zero-filled and fsynced new
-     * 16 MB WAL segments in the backend — 450 {@code pwritev} calls of ~0.5 ms and 30 {@code fsync}
-     * calls in 4 s under strace, three times the ceiling backend's system time — while each ceiling
-     * run, right after a Sluice run, found recycled segments.
+     * writes to compete with, and the previous measurement's WAL segments recycled for this one
+     * (see {@link #preallocateWal} for why that matters).
      */
     void create(String db) throws SQLException {
         drop(db);

@@ -25,8 +25,10 @@ import org.apache.arrow.memory.RootAllocator;
  * while the ceiling, measured after it, never did; an Amp server is a long-running, warm process.
  * One snapshot query per table was not enough: the first Sluice window still saw ~2.4 s of the
  * harness's compiler threads (per-thread CPU), the third 0.5 s, and the first run was the slowest
- * of every set. Streaming is the job's code path on the server; two passes bring the hot methods to
- * their final tier.
+ * of every set. Streaming is the job's code path on the server. The second pass reads slowly, as
+ * the job does while PostgreSQL holds it back: what the server still compiled inside the first
+ * measured window was mostly Netty's and gRPC's flow-control paths (writability changes, partial
+ * flushes; JFR compilation events), which a reader as fast as the server never exercises.
  */
 final class DevServerWarmUp {
 
