@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -80,17 +81,24 @@ public final class AmpPipeline {
     }
 
     /**
-     * Keys {@code records} by stream for a reorg operator of {@code parallelism}. When the source
-     * and the operator both run a single subtask, every key group lives on that subtask, so the
-     * records are already partitioned as {@code keyBy} would partition them: the stream is
-     * reinterpreted as keyed instead of shuffled, which lets Flink chain source, reorg operator and
-     * writer into one task — no serialization of every batch through the network stack, and one
-     * thread fewer competing with PostgreSQL on small machines. Keyed state is the same either way
-     * (key groups), so a job restored at another parallelism gets the shuffle back and its state.
+     * Keys {@code records} by stream for a reorg operator of {@code parallelism}. On the embedded
+     * local runner, when the source and the operator both run a single subtask, every key group
+     * lives on that subtask, so the records are already partitioned as {@code keyBy} would
+     * partition them: the stream is reinterpreted as keyed instead of shuffled, which lets Flink
+     * chain source, reorg operator and writer into one task — no serialization of every batch
+     * through the network stack, and one thread fewer competing with PostgreSQL on small machines.
+     * Keyed state is per key group either way, so a job restored at another parallelism gets the
+     * shuffle back and its state.
+     *
+     * <p>Only there: on a cluster, an autoscaler or the reactive scheduler may change a vertex's
+     * parallelism without rebuilding the job graph, and a reinterpreted stream would then deliver
+     * keys to subtasks that do not own their key groups.
      */
     public static KeyedStream<AmpRecord, String> byStream(
             DataStream<AmpRecord> records, int parallelism) {
-        if (records.getParallelism() == 1 && parallelism == 1) {
+        if (records.getExecutionEnvironment() instanceof LocalStreamEnvironment
+                && records.getParallelism() == 1
+                && parallelism == 1) {
             return DataStreamUtils.reinterpretAsKeyedStream(
                     records, AmpRecord::stream, Types.STRING);
         }
