@@ -119,20 +119,9 @@ final class AmpEnrichmentPlan implements Serializable {
                         null);
             }
             RowExpression e = compile("field " + f.column, f.sourceColumn, types.keySet());
-            String type =
-                    f.dtype != null
-                            ? f.dtype.sqlType
-                            : f.expression ? e.sqlType() : types.get(f.sourceColumn);
+            String type = f.sqlType(e.sqlType(), types);
             if (type == null) {
-                throw new AmpJobPlan.SetupException(
-                        "Pipeline "
-                                + pipeline
-                                + ": field "
-                                + f.column
-                                + ": the type of '"
-                                + f.sourceColumn
-                                + "' depends on the row's values; give the field a dtype",
-                        null);
+                throw new AmpJobPlan.SetupException(f.untypedMessage(pipeline), null);
             }
             computed.add(new AmpTableEnrichment.Field(f.column, e, f.dtype));
             types.put(f.column, type);

@@ -58,7 +58,20 @@ public final class AmpJobPlan {
             this.transactionalIdPrefix = transactionalIdPrefix;
         }
 
-        Connection connect() throws SQLException {
+        /** The exactly-once sink that writes here. */
+        public PostgresSink sink() {
+            return PostgresSink.builder()
+                    .setJdbcUrl(jdbcUrl)
+                    .setUser(user == null ? "" : user)
+                    .setPassword(password == null ? "" : password)
+                    .setCommitMode(commitMode)
+                    .setMaxDbConnections(maxConnections)
+                    .setTransactionalIdPrefix(transactionalIdPrefix)
+                    .build();
+        }
+
+        /** A connection for set-up work (DDL, catalog reads), outside the sink. */
+        public Connection connect() throws SQLException {
             Properties props = new Properties();
             if (user != null) {
                 props.setProperty("user", user);
@@ -233,15 +246,7 @@ public final class AmpJobPlan {
 
     /** Adds the pipeline to the job graph. */
     public void addTo(StreamExecutionEnvironment env, int parallelism) {
-        PostgresSink sink =
-                PostgresSink.builder()
-                        .setJdbcUrl(database.jdbcUrl)
-                        .setUser(database.user == null ? "" : database.user)
-                        .setPassword(database.password == null ? "" : database.password)
-                        .setCommitMode(database.commitMode)
-                        .setMaxDbConnections(database.maxConnections)
-                        .setTransactionalIdPrefix(database.transactionalIdPrefix)
-                        .build();
+        PostgresSink sink = database.sink();
         AmpPipeline.build(
                 env,
                 name,

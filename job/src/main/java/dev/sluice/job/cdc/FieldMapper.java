@@ -67,23 +67,13 @@ final class FieldMapper implements Serializable {
                                     + ", which is not among "
                                     + rowTypes.keySet());
                 }
-                types.put(
-                        f.column, f.dtype != null ? f.dtype.sqlType : rowTypes.get(f.sourceColumn));
+                types.put(f.column, f.sqlType(null, rowTypes));
                 continue;
             }
             RowExpression e = compile(pipeline, "field " + f.column, f.sourceColumn, rowTypes);
-            String type = f.dtype != null ? f.dtype.sqlType : e.sqlType();
+            String type = f.sqlType(e.sqlType(), rowTypes);
             if (type == null) {
-                throw new PipelineSetupException(
-                        "Pipeline "
-                                + pipeline
-                                + ": field "
-                                + f.column
-                                + ": the type of '"
-                                + f.sourceColumn
-                                + "' depends on the row's values; give the field a dtype ("
-                                + dev.sluice.job.config.DataType.allowed()
-                                + ")");
+                throw new PipelineSetupException(f.untypedMessage(pipeline));
             }
             expressions.put(f.column, e);
             types.put(f.column, type);

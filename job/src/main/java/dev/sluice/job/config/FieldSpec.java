@@ -30,6 +30,31 @@ public final class FieldSpec implements Serializable {
         this.expression = expression;
     }
 
+    /**
+     * The SQL type of the column: the {@code dtype} if given, else the expression's result type
+     * ({@code expressionType}, null when it depends on the row) or the source column's type from
+     * {@code columnTypes}; null when none is known.
+     */
+    public String sqlType(String expressionType, java.util.Map<String, String> columnTypes) {
+        if (dtype != null) {
+            return dtype.sqlType;
+        }
+        return expression ? expressionType : columnTypes.get(sourceColumn);
+    }
+
+    /** The set-up error for a field whose type {@link #sqlType} cannot know. */
+    public String untypedMessage(String pipeline) {
+        return "Pipeline "
+                + pipeline
+                + ": field "
+                + column
+                + ": the type of '"
+                + sourceColumn
+                + "' depends on the row's values; give the field a dtype ("
+                + DataType.allowed()
+                + ")";
+    }
+
     @Override
     public String toString() {
         return column

@@ -62,28 +62,20 @@ final class LookupTemplate {
         try {
             Node tree = interpreter.parse(text);
             if (!interpreter.getErrors().isEmpty()) {
-                throw new LookupSetupException(
-                        "Lookup "
-                                + lookup
-                                + ": "
-                                + field
-                                + " template does not parse: "
-                                + messages(interpreter.getErrors()),
-                        null);
+                throw doesNotParse(lookup, field, messages(interpreter.getErrors()), null);
             }
             return new LookupTemplate(lookup, field, text, mode, tree);
         } catch (RuntimeException e) {
-            throw new LookupSetupException(
-                    "Lookup "
-                            + lookup
-                            + ": "
-                            + field
-                            + " template does not parse: "
-                            + e.getMessage(),
-                    e);
+            throw doesNotParse(lookup, field, e.getMessage(), e);
         } finally {
             JinjavaInterpreter.popCurrent();
         }
+    }
+
+    private static LookupSetupException doesNotParse(
+            String lookup, String field, String why, Exception cause) {
+        return new LookupSetupException(
+                "Lookup " + lookup + ": " + field + " template does not parse: " + why, cause);
     }
 
     /**

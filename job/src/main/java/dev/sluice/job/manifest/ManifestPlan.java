@@ -2,7 +2,6 @@ package dev.sluice.job.manifest;
 
 import dev.sluice.job.amp.AmpPipeline;
 import dev.sluice.job.amp.ReorgOperator;
-import dev.sluice.sinks.postgres.PostgresSink;
 import dev.sluice.sinks.postgres.PostgresTables;
 import dev.sluice.sinks.postgres.TableOptions;
 import dev.sluice.sinks.postgres.TableRef;
@@ -11,14 +10,12 @@ import dev.sluice.sources.amp.AmpSourceBuilder;
 import dev.sluice.sources.amp.AmpStreamSpec;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -158,14 +155,7 @@ public final class ManifestPlan {
      * from here could not be.
      */
     public void createMissingTables() throws ManifestException {
-        Properties props = new Properties();
-        if (config.user != null) {
-            props.setProperty("user", config.user);
-        }
-        if (config.password != null) {
-            props.setProperty("password", config.password);
-        }
-        try (Connection c = DriverManager.getConnection(config.jdbcUrl, props)) {
+        try (Connection c = config.database().connect()) {
             for (TablePlan t : tables.values()) {
                 TableRef target = new TableRef(config.targetSchema, t.table);
                 if (!PostgresTables.exists(c, target)) {
@@ -194,22 +184,13 @@ public final class ManifestPlan {
         }
         builder.setStreamDiscovery(
                 new ManifestStreamDiscovery(manifest, config), config.pollInterval);
-        PostgresSink sink =
-                PostgresSink.builder()
-                        .setJdbcUrl(config.jdbcUrl)
-                        .setUser(config.user == null ? "" : config.user)
-                        .setPassword(config.password == null ? "" : config.password)
-                        .setCommitMode(config.commitMode)
-                        .setMaxDbConnections(config.maxDbConnections)
-                        .setTransactionalIdPrefix(config.transactionalIdPrefix())
-                        .build();
         AmpPipeline.buildDiscovered(
                 env,
                 "amp",
                 builder.build(),
                 config.targetSchema,
                 config.retentionBlocks,
-                sink,
+                config.database().sink(),
                 config.parallelism);
     }
 

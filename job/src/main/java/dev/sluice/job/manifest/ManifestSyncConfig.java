@@ -1,5 +1,6 @@
 package dev.sluice.job.manifest;
 
+import dev.sluice.job.amp.AmpJobPlan;
 import dev.sluice.sinks.postgres.CommitMode;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -98,7 +99,14 @@ public final class ManifestSyncConfig implements Serializable {
         return Path.of(stateDir);
     }
 
-    String transactionalIdPrefix() {
-        return "sluice-manifest-" + targetSchema.toLowerCase(Locale.ROOT);
+    /** The target database: the sink's connection settings and set-up connections. */
+    AmpJobPlan.DatabaseTarget database() {
+        return new AmpJobPlan.DatabaseTarget(
+                jdbcUrl,
+                user,
+                password,
+                commitMode,
+                maxDbConnections,
+                "sluice-manifest-" + targetSchema.toLowerCase(Locale.ROOT));
     }
 }

@@ -30,10 +30,10 @@ public final class MarkerTable {
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
             if (!table.schema().equals("public")) {
-                createIgnoringRace(
+                SqlStates.createIgnoringRace(
                         s, "CREATE SCHEMA IF NOT EXISTS " + TableRef.quote(table.schema()));
             }
-            createIgnoringRace(
+            SqlStates.createIgnoringRace(
                     s,
                     "CREATE TABLE IF NOT EXISTS "
                             + table.quoted()
@@ -42,19 +42,6 @@ public final class MarkerTable {
                             + " prepared_at timestamptz NOT NULL DEFAULT now())");
         } finally {
             c.setAutoCommit(auto);
-        }
-    }
-
-    private static void createIgnoringRace(Statement s, String sql) throws SQLException {
-        try {
-            s.execute(sql);
-        } catch (SQLException e) {
-            String state = SqlStates.state(e);
-            if (!state.equals(SqlStates.UNIQUE_VIOLATION)
-                    && !state.equals(SqlStates.DUPLICATE_TABLE)
-                    && !state.equals(SqlStates.DUPLICATE_OBJECT)) {
-                throw e;
-            }
         }
     }
 

@@ -74,20 +74,14 @@ public final class SchemaChanges {
 
     private void ensure(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute(
+            SqlStates.createIgnoringRace(
+                    s,
                     "CREATE TABLE IF NOT EXISTS "
                             + table.quoted()
                             + " (prefix text NOT NULL, table_schema text NOT NULL, table_name text"
                             + " NOT NULL, column_name text NOT NULL, sql_type text NOT NULL,"
                             + " requested_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY"
                             + " (prefix, table_schema, table_name, column_name))");
-        } catch (SQLException e) {
-            String state = SqlStates.state(e);
-            if (!state.equals(SqlStates.UNIQUE_VIOLATION)
-                    && !state.equals(SqlStates.DUPLICATE_TABLE)
-                    && !state.equals(SqlStates.DUPLICATE_OBJECT)) {
-                throw e;
-            }
         }
     }
 

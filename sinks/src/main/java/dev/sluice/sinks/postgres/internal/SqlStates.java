@@ -51,6 +51,24 @@ public final class SqlStates {
         return false;
     }
 
+    /**
+     * Runs {@code CREATE … IF NOT EXISTS} DDL, ignoring what a session creating the same object at
+     * the same moment makes it fail with: IF NOT EXISTS does not cover that race (the catalog's
+     * unique index, or the table's row type, reports the duplicate instead).
+     */
+    public static void createIgnoringRace(java.sql.Statement s, String sql) throws SQLException {
+        try {
+            s.execute(sql);
+        } catch (SQLException e) {
+            String state = state(e);
+            if (!state.equals(UNIQUE_VIOLATION)
+                    && !state.equals(DUPLICATE_TABLE)
+                    && !state.equals(DUPLICATE_OBJECT)) {
+                throw e;
+            }
+        }
+    }
+
     public static String state(SQLException e) {
         return e.getSQLState() == null ? "" : e.getSQLState();
     }
