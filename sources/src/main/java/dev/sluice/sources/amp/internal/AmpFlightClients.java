@@ -3,14 +3,18 @@ package dev.sluice.sources.amp.internal;
 import dev.sluice.sources.amp.AmpConnectionConfig;
 import dev.sluice.sources.amp.protocol.AmpHeaders;
 import dev.sluice.sources.amp.protocol.ResumeCursor;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.grpc.NettyClientBuilder;
 import org.apache.arrow.memory.BufferAllocator;
 
 /** Builds Flight clients and the per-call header options of the Amp protocol. */
@@ -19,26 +23,33 @@ public final class AmpFlightClients {
     private AmpFlightClients() {}
 
     public static FlightClient create(AmpConnectionConfig config, BufferAllocator allocator) {
+        return FlightGrpcUtils.createFlightClient(allocator, channel(config, allocator));
+    }
+
+    /**
+     * The gRPC channel a Flight client would open (TLS, trusted certificates, message size), for
+     * callers that also make raw calls on it. Whoever closes the client built on it closes it.
+     */
+    public static ManagedChannel channel(AmpConnectionConfig config, BufferAllocator allocator) {
         Location location =
                 config.tls()
                         ? Location.forGrpcTls(config.host(), config.port())
                         : Location.forGrpcInsecure(config.host(), config.port());
-        FlightClient.Builder builder =
-                FlightClient.builder(allocator, location)
+        NettyClientBuilder builder =
+                new NettyClientBuilder(allocator, location)
                         .maxInboundMessageSize(config.maxMessageSize());
         if (config.tls()) {
             builder.useTls();
-            if (config.trustedCertificates() != null) {
-                try {
-                    builder.trustedCertificates(
-                            new ByteArrayInputStream(config.trustedCertificates()));
-                } catch (RuntimeException e) {
-                    throw new UncheckedIOException(
-                            new IOException("The configured CA certificates are not valid PEM", e));
-                }
-            }
         }
-        return builder.build();
+        try {
+            if (config.tls() && config.trustedCertificates() != null) {
+                builder.trustedCertificates(new ByteArrayInputStream(config.trustedCertificates()));
+            }
+            return builder.build().build();
+        } catch (IllegalArgumentException e) {
+            throw new UncheckedIOException(
+                    new IOException("The configured CA certificates are not valid PEM", e));
+        }
     }
 
     /** Headers of GetFlightInfo: streaming on, the resume cursor if any, the token if any. */
@@ -48,20 +59,24 @@ public final class AmpFlightClients {
         if (cursor != null && !cursor.isEmpty()) {
             headers.insert(AmpHeaders.RESUME, cursor.toHeader());
         }
-        addToken(config, headers);
+        if (config.authToken() != null) {
+            headers.insert(AmpHeaders.AUTHORIZATION, bearer(config));
+        }
         return new HeaderCallOption(headers);
     }
 
     /** Headers of DoGet: only the token (the ticket carries the rest). */
-    public static CallOption ticketHeaders(AmpConnectionConfig config) {
-        FlightCallHeaders headers = new FlightCallHeaders();
-        addToken(config, headers);
-        return new HeaderCallOption(headers);
+    public static Metadata ticketHeaders(AmpConnectionConfig config) {
+        Metadata headers = new Metadata();
+        if (config.authToken() != null) {
+            headers.put(
+                    Metadata.Key.of(AmpHeaders.AUTHORIZATION, Metadata.ASCII_STRING_MARSHALLER),
+                    bearer(config));
+        }
+        return headers;
     }
 
-    private static void addToken(AmpConnectionConfig config, FlightCallHeaders headers) {
-        if (config.authToken() != null) {
-            headers.insert(AmpHeaders.AUTHORIZATION, "Bearer " + config.authToken());
-        }
+    private static String bearer(AmpConnectionConfig config) {
+        return "Bearer " + config.authToken();
     }
 }

@@ -4,25 +4,26 @@ import dev.sluice.sources.amp.AmpConnectionConfig;
 import dev.sluice.sources.amp.AmpSourceException;
 import dev.sluice.sources.amp.internal.AmpErrors;
 import dev.sluice.sources.amp.internal.AmpFlightClients;
-import dev.sluice.sources.amp.internal.ArrowIpc;
+import dev.sluice.sources.amp.internal.FlightMessage;
+import dev.sluice.sources.amp.internal.FlightMessageStream;
+import dev.sluice.sources.amp.internal.IpcStreamAssembler;
 import dev.sluice.sources.amp.protocol.BatchMetadata;
 import dev.sluice.sources.amp.protocol.BlockRange;
 import dev.sluice.sources.amp.protocol.BlockRef;
 import dev.sluice.sources.amp.protocol.FlightSqlCommands;
 import dev.sluice.sources.amp.protocol.ResumeCursor;
 import dev.sluice.sources.amp.split.AmpSplit;
+import io.grpc.ManagedChannel;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.flink.connector.base.source.reader.synchronization.FutureCompletingBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,14 +47,13 @@ final class AmpStreamFetcher implements Runnable {
     private final AmpConnectionConfig config;
     private final FutureCompletingBlockingQueue<FetchedItem> queue;
     private final BufferAllocator allocator;
-    private final ArrowIpc ipc = new ArrowIpc();
     private final Thread thread;
 
     /** Counted down by {@link #stop()}: waits end early on it instead of by interrupts. */
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private volatile boolean running = true;
-    private volatile FlightStream current;
+    private volatile FlightMessageStream current;
     private volatile boolean inMicrobatch;
     private volatile long lastMessageNanos = System.nanoTime();
 
@@ -83,7 +83,9 @@ final class AmpStreamFetcher implements Runnable {
         boolean opened = false;
         long failingSince = -1;
         long backoffMs = config.initialBackoff().toMillis();
-        try (FlightClient client = AmpFlightClients.create(config, allocator)) {
+        // One channel for both calls: GetFlightInfo through the Flight client, DoGet raw.
+        ManagedChannel channel = AmpFlightClients.channel(config, allocator);
+        try (FlightClient client = FlightGrpcUtils.createFlightClient(allocator, channel)) {
             while (running) {
                 boolean noDataYet = false;
                 boolean announceResume = opened;
@@ -97,24 +99,29 @@ final class AmpStreamFetcher implements Runnable {
                         throw new AmpSourceException(
                                 "The Amp server returned no endpoint for stream '" + id + "'");
                     }
-                    try (FlightStream stream =
-                            client.getStream(
+                    try (FlightMessageStream stream =
+                            FlightMessageStream.open(
+                                    channel,
                                     info.getEndpoints().get(0).getTicket(),
                                     AmpFlightClients.ticketHeaders(config))) {
                         current = stream;
+                        if (!running) {
+                            // stop() ran before this stream was current: it could not cancel it.
+                            stream.cancel("source closing");
+                        }
                         opened = true;
-                        while (running && stream.next()) {
+                        IpcStreamAssembler ipc = new IpcStreamAssembler();
+                        FlightMessage message;
+                        while (running && (message = stream.next()) != null) {
                             lastMessageNanos = System.nanoTime();
+                            if (!ipc.add(message)) {
+                                continue;
+                            }
                             failingSince = -1;
                             backoffMs = config.initialBackoff().toMillis();
-                            BatchMetadata md =
-                                    BatchMetadata.parse(bytes(stream.getLatestMetadata()));
-                            VectorSchemaRoot root = stream.getRoot();
-                            int rows = root.getRowCount();
-                            byte[] data =
-                                    rows > 0 && !md.rangesComplete()
-                                            ? ipc.write(root, stream.getDictionaryProvider())
-                                            : null;
+                            BatchMetadata md = BatchMetadata.parse(message.appMetadata());
+                            int rows = ipc.rows();
+                            byte[] data = rows > 0 && !md.rangesComplete() ? ipc.ipcStream() : null;
                             if (announceResume) {
                                 hand(FetchedItem.resumed(id));
                                 announceResume = false;
@@ -131,7 +138,7 @@ final class AmpStreamFetcher implements Runnable {
                             }
                         }
                         if (running && !noDataYet) {
-                            stream.cancel("stream ended before the client stopped", null);
+                            stream.cancel("stream ended before the client stopped");
                         }
                     } finally {
                         current = null;
@@ -232,18 +239,9 @@ final class AmpStreamFetcher implements Runnable {
         }
     }
 
-    private static byte[] bytes(ArrowBuf buf) {
-        if (buf == null) {
-            return null;
-        }
-        byte[] out = new byte[(int) buf.readableBytes()];
-        buf.getBytes(buf.readerIndex(), out);
-        return out;
-    }
-
     /** Cancels the current stream if a microbatch has been silent for longer than allowed. */
     void checkKeepAlive(long nowNanos) {
-        FlightStream stream = current;
+        FlightMessageStream stream = current;
         if (stream != null
                 && inMicrobatch
                 && nowNanos - lastMessageNanos > config.keepAliveTimeout().toNanos()) {
@@ -252,20 +250,20 @@ final class AmpStreamFetcher implements Runnable {
                     split.splitId(),
                     config.keepAliveTimeout());
             lastMessageNanos = nowNanos;
-            stream.cancel("keep-alive timeout", null);
+            stream.cancel("keep-alive timeout");
         }
     }
 
     /** Stops the thread and waits (bounded) for it to end. */
     void stop() throws InterruptedException {
         running = false;
-        FlightStream stream = current;
+        FlightMessageStream stream = current;
         if (stream != null) {
-            stream.cancel("source closing", null);
+            stream.cancel("source closing");
         }
         stopped.countDown();
-        // No interrupt: FlightStream.close() drains to the end of the call, and an interrupt
-        // would make it miss the cancellation and wait forever.
+        // No interrupt: cancelling the call ends a waiting read, after which the thread closes
+        // its channel in order (an interrupt would skip that).
         queue.wakeUpPuttingThread(index);
         thread.join(10_000);
         if (thread.isAlive()) {
