@@ -105,7 +105,9 @@ final class Latency {
             }
             long lastMined = chain.head().number();
             long settle = System.nanoTime() + 10_000_000_000L;
-            while (minVisible(c, tables) < lastMined && System.nanoTime() < settle) {
+            // Wait for the poller's own record of the last block: the poller is what measures,
+            // and stopping it as soon as another connection sees the block can lose that record.
+            while (!seenEverywhere(seen, lastMined) && System.nanoTime() < settle) {
                 Thread.sleep(20);
             }
             polling.set(false);
@@ -151,6 +153,15 @@ final class Latency {
         } catch (Exception e) {
             throw new IllegalStateException("Latency polling failed", e);
         }
+    }
+
+    private static boolean seenEverywhere(Map<String, Map<Long, Long>> seen, long block) {
+        for (Map<Long, Long> t : seen.values()) {
+            if (!t.containsKey(block)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long minVisible(Connection c, List<String> tables) {
