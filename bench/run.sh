@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp -q -Pbench package -DskipTests -pl bench -am
 CP="bench/target/sluice-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)"
-# The harness holds the ceiling's pre-made COPY data in memory (~1.5 GB for the default chain).
-exec java -Xmx4g --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+# The harness holds the ceiling's pre-made COPY data in memory (~3 GB for the default chain).
+exec java -Xmx8g --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
   -cp "$CP" dev.sluice.bench.Benchmark "$@"

@@ -6,7 +6,7 @@ import java.util.List;
 /** The benchmark's command line: {@code --name value} pairs, each with a default. */
 final class BenchOptions {
 
-    long blocks = 1_000_000;
+    long blocks = 2_000_000;
     int txsPerBlock = 1;
     int logsPerTx = 2;
     long seed = 7;
