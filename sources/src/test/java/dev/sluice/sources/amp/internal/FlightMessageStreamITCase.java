@@ -64,6 +64,9 @@ class FlightMessageStreamITCase {
 
     private final BufferAllocator allocator = new RootAllocator();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private AmpConnectionConfig config;
+    private ManagedChannel channel;
+    private FlightClient client;
 
     @AfterEach
     void tearDown() throws Exception {
@@ -78,6 +81,23 @@ class FlightMessageStreamITCase {
         return c;
     }
 
+    /** A dev server with a token, and a channel with a Flight client on it (fields below). */
+    private void connectToDevServer(long blocks) throws Exception {
+        AmpDevServer server =
+                closing(
+                        AmpDevServer.builder()
+                                .port(0)
+                                .adminPort(-1)
+                                .blocks(blocks)
+                                .txsPerBlock(2)
+                                .authToken(TOKEN)
+                                .build()
+                                .start());
+        config = connection("http://localhost:" + server.flightPort());
+        channel = AmpFlightClients.channel(config, allocator);
+        client = closing(FlightGrpcUtils.createFlightClient(allocator, channel));
+    }
+
     private AmpConnectionConfig connection(String endpoint) {
         return AmpConnectionConfig.from(
                 org.apache.flink.configuration.Configuration.fromMap(
@@ -88,25 +108,13 @@ class FlightMessageStreamITCase {
 
     @Test
     void forwardedBatchesDecodeToWhatFlightStreamReads() throws Exception {
-        AmpDevServer server =
-                closing(
-                        AmpDevServer.builder()
-                                .port(0)
-                                .adminPort(-1)
-                                .blocks(2_500)
-                                .txsPerBlock(2)
-                                .authToken(TOKEN)
-                                .build()
-                                .start());
-        AmpConnectionConfig config = connection("http://localhost:" + server.flightPort());
-        ManagedChannel channel = AmpFlightClients.channel(config, allocator);
-        FlightClient client = closing(FlightGrpcUtils.createFlightClient(allocator, channel));
+        connectToDevServer(2_500);
         for (String table : List.of("blocks", "logs")) {
             String sql = "SELECT * FROM anvil." + table;
             // Up to the head: three 1000-block microbatches, each data and completion.
             int batches = 6;
             List<String> expected = new ArrayList<>();
-            try (FlightStream stream = client.getStream(ticket(client, sql, config), bearer())) {
+            try (FlightStream stream = client.getStream(ticket(sql), bearer())) {
                 while (expected.size() < batches && stream.next()) {
                     VectorSchemaRoot root = stream.getRoot();
                     expected.add(
@@ -119,9 +127,7 @@ class FlightMessageStreamITCase {
             IpcStreamAssembler ipc = new IpcStreamAssembler();
             try (FlightMessageStream stream =
                     FlightMessageStream.open(
-                            channel,
-                            ticket(client, sql, config),
-                            AmpFlightClients.ticketHeaders(config))) {
+                            channel, ticket(sql), AmpFlightClients.ticketHeaders(config))) {
                 while (forwarded.size() < batches) {
                     FlightMessage message = stream.next();
                     if (ipc.add(message)) {
@@ -168,7 +174,7 @@ class FlightMessageStreamITCase {
                                         })
                                 .build()
                                 .start());
-        ManagedChannel channel =
+        channel =
                 AmpFlightClients.channel(
                         connection("http://localhost:" + server.getPort()), allocator);
         closing(FlightGrpcUtils.createFlightClient(allocator, channel));
@@ -188,19 +194,8 @@ class FlightMessageStreamITCase {
 
     @Test
     void doGetWithoutTheTokenIsFlightsUnauthenticated() throws Exception {
-        AmpDevServer server =
-                closing(
-                        AmpDevServer.builder()
-                                .port(0)
-                                .adminPort(-1)
-                                .blocks(10)
-                                .authToken(TOKEN)
-                                .build()
-                                .start());
-        AmpConnectionConfig config = connection("http://localhost:" + server.flightPort());
-        ManagedChannel channel = AmpFlightClients.channel(config, allocator);
-        FlightClient client = closing(FlightGrpcUtils.createFlightClient(allocator, channel));
-        Ticket ticket = ticket(client, "SELECT block_num FROM anvil.blocks", config);
+        connectToDevServer(10);
+        Ticket ticket = ticket("SELECT block_num FROM anvil.blocks");
         try (FlightMessageStream stream =
                 FlightMessageStream.open(channel, ticket, new Metadata())) {
             assertThatThrownBy(stream::next)
@@ -214,19 +209,8 @@ class FlightMessageStreamITCase {
 
     @Test
     void cancelEndsAReadThatWaitsForTheServer() throws Exception {
-        AmpDevServer server =
-                closing(
-                        AmpDevServer.builder()
-                                .port(0)
-                                .adminPort(-1)
-                                .blocks(10)
-                                .authToken(TOKEN)
-                                .build()
-                                .start());
-        AmpConnectionConfig config = connection("http://localhost:" + server.flightPort());
-        ManagedChannel channel = AmpFlightClients.channel(config, allocator);
-        FlightClient client = closing(FlightGrpcUtils.createFlightClient(allocator, channel));
-        Ticket ticket = ticket(client, "SELECT block_num FROM anvil.blocks", config);
+        connectToDevServer(10);
+        Ticket ticket = ticket("SELECT block_num FROM anvil.blocks");
         FlightMessageStream stream =
                 FlightMessageStream.open(channel, ticket, AmpFlightClients.ticketHeaders(config));
         IpcStreamAssembler ipc = new IpcStreamAssembler();
@@ -254,7 +238,7 @@ class FlightMessageStreamITCase {
                 .hasMessageContaining("CANCELLED");
     }
 
-    private static Ticket ticket(FlightClient client, String sql, AmpConnectionConfig config) {
+    private Ticket ticket(String sql) {
         FlightDescriptor descriptor = FlightSqlCommands.statementQuery(sql);
         FlightInfo info = client.getInfo(descriptor, AmpFlightClients.infoHeaders(config, null));
         FlightEndpoint endpoint = info.getEndpoints().get(0);
