@@ -4,6 +4,7 @@ import dev.sluice.sources.amp.AmpConnectionConfig;
 import dev.sluice.sources.amp.AmpSourceException;
 import dev.sluice.sources.amp.internal.AmpErrors;
 import dev.sluice.sources.amp.internal.AmpFlightClients;
+import dev.sluice.sources.amp.internal.AmpFlightConnection;
 import dev.sluice.sources.amp.internal.FlightMessage;
 import dev.sluice.sources.amp.internal.FlightMessageStream;
 import dev.sluice.sources.amp.internal.IpcStreamAssembler;
@@ -13,14 +14,12 @@ import dev.sluice.sources.amp.protocol.BlockRef;
 import dev.sluice.sources.amp.protocol.FlightSqlCommands;
 import dev.sluice.sources.amp.protocol.ResumeCursor;
 import dev.sluice.sources.amp.split.AmpSplit;
-import io.grpc.ManagedChannel;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightClient;
-import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.BufferAllocator;
@@ -83,9 +82,8 @@ final class AmpStreamFetcher implements Runnable {
         boolean opened = false;
         long failingSince = -1;
         long backoffMs = config.initialBackoff().toMillis();
-        // One channel for both calls: GetFlightInfo through the Flight client, DoGet raw.
-        ManagedChannel channel = AmpFlightClients.channel(config, allocator);
-        try (FlightClient client = FlightGrpcUtils.createFlightClient(allocator, channel)) {
+        try (AmpFlightConnection connection = AmpFlightConnection.open(config, allocator)) {
+            FlightClient client = connection.client();
             while (running) {
                 boolean noDataYet = false;
                 boolean announceResume = opened;
@@ -100,10 +98,7 @@ final class AmpStreamFetcher implements Runnable {
                                 "The Amp server returned no endpoint for stream '" + id + "'");
                     }
                     try (FlightMessageStream stream =
-                            FlightMessageStream.open(
-                                    channel,
-                                    info.getEndpoints().get(0).getTicket(),
-                                    AmpFlightClients.ticketHeaders(config))) {
+                            connection.stream(info.getEndpoints().get(0).getTicket())) {
                         current = stream;
                         if (!running) {
                             // stop() ran before this stream was current: it could not cancel it.

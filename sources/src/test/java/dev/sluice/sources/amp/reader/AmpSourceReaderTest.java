@@ -17,6 +17,8 @@ import dev.sluice.sources.amp.protocol.BlockRef;
 import dev.sluice.sources.amp.protocol.ResumeCursor;
 import dev.sluice.sources.amp.split.AmpSplit;
 import dev.sluice.sources.amp.testutils.ScriptedAmpServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -334,6 +336,21 @@ class AmpSourceReaderTest {
                 .hasMessageContaining("UNAUTHENTICATED: bad token")
                 .hasMessageContaining("auth token");
         assertThat(server.calls()).hasSize(1);
+    }
+
+    @Test
+    void connectionThatCannotBeBuiltFailsTheReaderWithTheReason() throws Exception {
+        Path ca = Files.createTempFile("not-a-ca", ".pem");
+        try {
+            Files.writeString(ca, "this is not PEM");
+            Configuration conf = new Configuration();
+            conf.set(AmpSourceOptions.TLS_CA_FILE, ca.toString());
+            AmpSourceReader reader = reader("https://localhost:1", AmpSplit.fresh(SPEC), conf);
+            assertThatThrownBy(() -> pollUntil(reader, new TestingReaderOutput<>(), r -> false))
+                    .hasStackTraceContaining("The configured CA certificates are not valid PEM");
+        } finally {
+            Files.delete(ca);
+        }
     }
 
     @Test
