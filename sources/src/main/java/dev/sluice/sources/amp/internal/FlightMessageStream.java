@@ -7,6 +7,7 @@ import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -74,11 +75,16 @@ public final class FlightMessageStream implements AutoCloseable {
             }
             ended = (Ended) item;
         }
-        if (ended.status.isOk()) {
+        Status status = ended.status;
+        if (status.isOk()) {
             return null;
         }
-        throw StatusUtils.fromGrpcStatusAndTrailers(ended.status, ended.trailers)
-                .toRuntimeException();
+        if (status.getCause() instanceof StatusRuntimeException) {
+            // gRPC fails a call whose message could not be read as CANCELLED "Failed to read
+            // message."; the marshaller's own status says what was wrong with the message.
+            status = ((StatusRuntimeException) status.getCause()).getStatus();
+        }
+        throw StatusUtils.fromGrpcStatusAndTrailers(status, ended.trailers).toRuntimeException();
     }
 
     /** Ends the call from any thread; a reader waiting in {@link #next()} gets CANCELLED. */

@@ -9,7 +9,15 @@ import dev.sluice.sources.amp.devserver.AmpDevServer;
 import dev.sluice.sources.amp.protocol.FlightSqlCommands;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +39,7 @@ import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.impl.FlightServiceGrpc;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -206,6 +215,57 @@ class FlightMessageStreamITCase {
                                             .isEqualTo(FlightStatusCode.UNAUTHENTICATED));
         }
     }
+
+    @Test
+    void aMessageThatIsNotFlightDataFailsWithWhatIsWrongWithIt() throws Exception {
+        // A real gRPC server on DoGet's method name that answers with a truncated FlightData:
+        // field data_header announcing 100 bytes, then 3.
+        MethodDescriptor<byte[], byte[]> doGet =
+                FlightServiceGrpc.getDoGetMethod().toBuilder(RAW, RAW).build();
+        ServerCalls.ServerStreamingMethod<byte[], byte[]> truncated =
+                (request, response) -> {
+                    response.onNext(new byte[] {0x12, 100, 1, 2, 3});
+                    response.onCompleted();
+                };
+        ServerServiceDefinition service =
+                ServerServiceDefinition.builder(FlightServiceGrpc.SERVICE_NAME)
+                        .addMethod(doGet, ServerCalls.asyncServerStreamingCall(truncated))
+                        .build();
+        Server server = NettyServerBuilder.forPort(0).addService(service).build().start();
+        closeables.add(server::shutdownNow);
+        channel =
+                AmpFlightClients.channel(
+                        connection("http://localhost:" + server.getPort()), allocator);
+        closing(FlightGrpcUtils.createFlightClient(allocator, channel));
+        try (FlightMessageStream stream =
+                FlightMessageStream.open(channel, new Ticket(new byte[] {1}), new Metadata())) {
+            assertThatThrownBy(stream::next)
+                    .isInstanceOf(FlightRuntimeException.class)
+                    .hasMessageContaining("Malformed FlightData message")
+                    .satisfies(
+                            e ->
+                                    assertThat(((FlightRuntimeException) e).status().code())
+                                            .isEqualTo(FlightStatusCode.INTERNAL));
+        }
+    }
+
+    /** Bytes as they are, both ways. */
+    private static final MethodDescriptor.Marshaller<byte[]> RAW =
+            new MethodDescriptor.Marshaller<>() {
+                @Override
+                public InputStream stream(byte[] value) {
+                    return new ByteArrayInputStream(value);
+                }
+
+                @Override
+                public byte[] parse(InputStream in) {
+                    try {
+                        return in.readAllBytes();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
 
     @Test
     void cancelEndsAReadThatWaitsForTheServer() throws Exception {
