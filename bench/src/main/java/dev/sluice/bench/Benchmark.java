@@ -37,7 +37,11 @@ public final class Benchmark {
     static final Map<String, String> DURABLE =
             Map.of("fsync", "on", "synchronous_commit", "on", "full_page_writes", "on");
 
-    /** About the WAL one measurement of the default chain writes (~650 MB for logs). */
+    /**
+     * The WAL PostgreSQL keeps recycled segments of at its default {@code max_wal_size} (1 GB):
+     * more would be removed at the next checkpoint instead of reused. (One measurement of the
+     * default chain writes more than that, ~1.3 GB for logs.)
+     */
     static final long WAL_WARM_UP_BYTES = 1L << 30;
 
     /** Flink's own Java 17 flags (env.java.opts.all), as the parent pom's flink.jvm.flags. */

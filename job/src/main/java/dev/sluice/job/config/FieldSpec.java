@@ -1,6 +1,7 @@
 package dev.sluice.job.config;
 
 import java.io.Serializable;
+import java.util.Map;
 
 /**
  * One target column: its name, the source (transformed, enriched) column it comes from or the CEL
@@ -35,7 +36,7 @@ public final class FieldSpec implements Serializable {
      * ({@code expressionType}, null when it depends on the row) or the source column's type from
      * {@code columnTypes}; null when none is known.
      */
-    public String sqlType(String expressionType, java.util.Map<String, String> columnTypes) {
+    public String sqlType(String expressionType, Map<String, String> columnTypes) {
         if (dtype != null) {
             return dtype.sqlType;
         }
