@@ -5,6 +5,8 @@ import dev.sluice.sources.amp.protocol.AmpHeaders;
 import dev.sluice.sources.amp.protocol.ResumeCursor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +21,8 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /** Builds Flight clients and the per-call header options of the Amp protocol. */
 public final class AmpFlightClients {
+
+    private static final int MAX_READ_BYTES = 1 << 20;
 
     private AmpFlightClients() {}
 
@@ -45,7 +49,14 @@ public final class AmpFlightClients {
             if (config.tls() && config.trustedCertificates() != null) {
                 builder.trustedCertificates(new ByteArrayInputStream(config.trustedCertificates()));
             }
-            return builder.build().build();
+            // Netty reads at most 64 KiB per socket read by default; with up to 1 MiB a bulk stream
+            // takes fewer, larger reads, each one pass through the HTTP/2 pipeline (the gRPC
+            // thread's CPU per 2 M blocks fell from 1.4 s to 1.2-1.3 s in the benchmark).
+            return builder.build()
+                    .withOption(
+                            ChannelOption.RCVBUF_ALLOCATOR,
+                            new AdaptiveRecvByteBufAllocator(64, 64 * 1024, MAX_READ_BYTES))
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new UncheckedIOException(
                     new IOException("The configured CA certificates are not valid PEM", e));
