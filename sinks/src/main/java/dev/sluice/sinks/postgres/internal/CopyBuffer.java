@@ -87,6 +87,25 @@ public final class CopyBuffer {
         INT.set(buf, at, pos - at - 4);
     }
 
+    /**
+     * A binary NUMERIC field: length, header and the base-10000 {@code digits} from {@code count -
+     * 1} down to {@code low} (stored least significant first), with one capacity check.
+     */
+    public void putNumeric(short[] digits, int low, int count, int weight, int sign, int dscale) {
+        int ndigits = count - low;
+        ensure(12 + 2 * ndigits);
+        INT.set(buf, pos, 8 + 2 * ndigits);
+        SHORT.set(buf, pos + 4, (short) ndigits);
+        SHORT.set(buf, pos + 6, (short) weight);
+        SHORT.set(buf, pos + 8, (short) sign);
+        SHORT.set(buf, pos + 10, (short) dscale);
+        int at = pos + 12;
+        for (int k = count - 1; k >= low; k--, at += 2) {
+            SHORT.set(buf, at, digits[k]);
+        }
+        pos = at;
+    }
+
     public void putInt(int at, int v) {
         INT.set(buf, at, v);
     }

@@ -10,6 +10,7 @@ import org.apache.arrow.memory.util.MemoryUtil;
 final class NumericCodec {
 
     private static final int NBASE = 10000;
+    private static final long BASE_SQUARED = 100_000_000L;
     private static final int[] POW10 = {1, 10, 100, 1000};
     private static final int SIGN_NEG = 0x4000;
 
@@ -34,7 +35,7 @@ final class NumericCodec {
                 fits = MemoryUtil.getLong(address + k) == extension;
             }
             if (fits) {
-                writeInteger(Math.abs(low), low < 0, out);
+                writeInteger(appendDigits(Math.abs(low), 0), low < 0, out);
                 return;
             }
         }
@@ -61,36 +62,55 @@ final class NumericCodec {
 
     /** Writes an unsigned 64-bit integer (NUMERIC(20,0)). */
     void writeUnsignedLong(long value, CopyBuffer out) {
+        int count = 0;
         if (value < 0) {
-            // Above Long.MAX_VALUE: the general limb arithmetic.
-            limbs[0] = (int) value;
-            limbs[1] = (int) (value >>> 32);
-            encode(2, false, 0, out);
-            return;
+            // Above Long.MAX_VALUE: one unsigned division brings it into the signed range.
+            long q = Long.divideUnsigned(value, BASE_SQUARED);
+            count = appendPair((int) (value - q * BASE_SQUARED), count);
+            value = q;
         }
-        // The common case (block numbers, indexes, gas): plain long division, a few digits.
-        writeInteger(value, false, out);
+        // The common case (block numbers, indexes, gas): a few divisions by constants.
+        writeInteger(appendDigits(value, count), false, out);
     }
 
-    /** NUMERIC with scale 0 of a non-negative magnitude and a sign. */
-    private void writeInteger(long magnitude, boolean negative, CopyBuffer out) {
-        int count = 0;
-        for (long v = magnitude; v != 0; v /= NBASE) {
-            digits[count++] = (short) (v % NBASE);
-        }
+    /** NUMERIC with scale 0 of the digits in {@link #digits} and a sign. */
+    private void writeInteger(int count, boolean negative, CopyBuffer out) {
         int low = 0;
         while (low < count && digits[low] == 0) {
             low++;
         }
         int ndigits = count - low;
-        out.putInt(8 + 2 * ndigits);
-        out.putShort(ndigits);
-        out.putShort(ndigits == 0 ? 0 : count - 1);
-        out.putShort(negative && ndigits > 0 ? SIGN_NEG : 0);
-        out.putShort(0);
-        for (int k = count - 1; k >= low; k--) {
-            out.putShort(digits[k]);
+        out.putNumeric(
+                digits,
+                low,
+                count,
+                ndigits == 0 ? 0 : count - 1,
+                negative && ndigits > 0 ? SIGN_NEG : 0,
+                0);
+    }
+
+    /**
+     * Appends the base-10000 digits of a non-negative {@code v}, least significant first, without
+     * leading zeros; returns the new digit count. Divides by 10^8 while the value needs it (at most
+     * twice), then with int arithmetic: constant divisors the JIT turns into multiplications.
+     */
+    private int appendDigits(long v, int count) {
+        while (v >= BASE_SQUARED) {
+            long q = v / BASE_SQUARED;
+            count = appendPair((int) (v - q * BASE_SQUARED), count);
+            v = q;
         }
+        for (int r = (int) v; r != 0; r /= NBASE) {
+            digits[count++] = (short) (r % NBASE);
+        }
+        return count;
+    }
+
+    /** Appends the two base-10000 digits of {@code r} (below 10^8), the lower first. */
+    private int appendPair(int r, int count) {
+        digits[count] = (short) (r % NBASE);
+        digits[count + 1] = (short) (r / NBASE);
+        return count + 2;
     }
 
     private void encode(int n, boolean negative, int scale, CopyBuffer out) {
@@ -111,19 +131,23 @@ final class NumericCodec {
         while (top >= 0 && limbs[top] == 0) {
             top--;
         }
+        // Divide the limbs by 10^8 (two digits per pass) until the rest fits in a signed long.
         int count = 0;
-        while (top >= 0) {
+        while (top > 1 || (top == 1 && limbs[1] < 0)) {
             long rem = 0;
             for (int k = top; k >= 0; k--) {
                 long cur = (rem << 32) | (limbs[k] & 0xFFFFFFFFL);
-                limbs[k] = (int) (cur / NBASE);
-                rem = cur % NBASE;
+                limbs[k] = (int) (cur / BASE_SQUARED);
+                rem = cur % BASE_SQUARED;
             }
-            digits[count++] = (short) rem;
+            count = appendPair((int) rem, count);
             while (top >= 0 && limbs[top] == 0) {
                 top--;
             }
         }
+        long rest = top < 0 ? 0 : top == 0 ? limbs[0] & 0xFFFFFFFFL : limbsAsLong();
+        // After a pass the rest is at least 2^63 / 10^8, so the top digit is never zero.
+        count = appendDigits(rest, count);
         int fractionDigits = (scale + pad) / 4;
         int weight = count - 1 - fractionDigits;
         int low = 0;
@@ -135,13 +159,10 @@ final class NumericCodec {
             weight = 0;
             negative = false;
         }
-        out.putInt(8 + 2 * ndigits);
-        out.putShort(ndigits);
-        out.putShort(weight);
-        out.putShort(negative ? SIGN_NEG : 0);
-        out.putShort(scale);
-        for (int k = count - 1; k >= low; k--) {
-            out.putShort(digits[k]);
-        }
+        out.putNumeric(digits, low, count, weight, negative ? SIGN_NEG : 0, scale);
+    }
+
+    private long limbsAsLong() {
+        return ((long) limbs[1] << 32) | (limbs[0] & 0xFFFFFFFFL);
     }
 }
