@@ -2,6 +2,7 @@ package dev.sluice.sinks.postgres.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.util.Arrays;
 import org.apache.arrow.flatbuf.MessageHeader;
@@ -35,7 +36,15 @@ final class IpcBatchDecoder implements AutoCloseable {
     private byte[] schemaMessage = new byte[0];
     private VectorSchemaRoot root;
     private VectorLoader loader;
-    private ReadChannel batches;
+
+    /**
+     * The bodies of this table's batches, one after the other: copied in with one memory copy each,
+     * instead of a buffer from the allocator per batch filled through an 8 KiB channel.
+     */
+    private ArrowBuf body;
+
+    private byte[] ipc;
+    private int at;
 
     IpcBatchDecoder(BufferAllocator allocator) {
         this.allocator = allocator;
@@ -57,31 +66,58 @@ final class IpcBatchDecoder implements AutoCloseable {
             loader = new VectorLoader(root);
             schemaMessage = Arrays.copyOf(ipc, end);
         }
-        batches = channel(ipc, end, ipc.length - end);
+        this.ipc = ipc;
+        this.at = end;
         return root;
     }
 
     /** Loads the next record batch of the stream into the root; false at its end. */
     boolean loadNext() throws IOException {
-        MessageMetadataResult message = MessageSerializer.readMessage(batches);
-        if (message == null) {
+        if (at == ipc.length) {
             return false;
         }
+        int first = intAt(at, 4);
+        int prefix = first == CONTINUATION ? 8 : 4;
+        int length = first == CONTINUATION ? intAt(at + 4, 4) : first;
+        if (length == 0) {
+            return false;
+        }
+        int metadataAt = at + prefix;
+        if (length < 0 || length > ipc.length - metadataAt) {
+            throw truncated(metadataAt, length);
+        }
+        MessageMetadataResult message =
+                MessageMetadataResult.create(
+                        ByteBuffer.wrap(ipc, metadataAt, length).slice(), length);
         if (message.getMessage().headerType() != MessageHeader.RecordBatch) {
             throw new IOException(
                     "Expected an Arrow record batch, found message type "
                             + MessageHeader.name(message.getMessage().headerType())
                             + " (dictionary batches need a dictionary-encoded schema)");
         }
-        ArrowBuf body =
-                MessageSerializer.readMessageBody(
-                        batches, message.getMessageBodyLength(), allocator);
-        // The batch takes over the body once built: it keeps slices of it and releases the whole.
+        int bodyAt = metadataAt + length;
+        long bodyLength = message.getMessageBodyLength();
+        if (bodyLength < 0 || bodyLength > ipc.length - bodyAt) {
+            throw truncated(bodyAt, bodyLength);
+        }
+        if (body == null || body.capacity() < bodyLength) {
+            long capacity = Math.max(bodyLength, body == null ? 0 : body.capacity() * 2);
+            if (body != null) {
+                body.close();
+                body = null;
+            }
+            body = allocator.buffer(capacity);
+        }
+        body.setBytes(0, ipc, bodyAt, bodyLength);
+        at = bodyAt + (int) bodyLength;
+        // The batch keeps slices of the body and releases one reference to it once built:
+        // ours stays, for the next batch.
+        body.getReferenceManager().retain();
         ArrowRecordBatch batch;
         try {
             batch = MessageSerializer.deserializeRecordBatch(message, body);
         } catch (IOException | RuntimeException e) {
-            body.close();
+            body.getReferenceManager().release();
             throw e;
         }
         try (batch) {
@@ -90,9 +126,26 @@ final class IpcBatchDecoder implements AutoCloseable {
         return true;
     }
 
+    private int intAt(int offset, int need) throws IOException {
+        if (offset + need > ipc.length) {
+            throw truncated(offset, need);
+        }
+        return intLittleEndian(ipc, offset);
+    }
+
+    private IOException truncated(int offset, long length) {
+        return new IOException(
+                "Truncated Arrow IPC stream: "
+                        + length
+                        + " bytes wanted at offset "
+                        + offset
+                        + " of "
+                        + ipc.length);
+    }
+
     /** Frees the last batch's buffers; the root stays for the next stream of the same schema. */
     void release() {
-        batches = null;
+        ipc = null;
         if (root != null) {
             root.clear();
         }
@@ -100,7 +153,11 @@ final class IpcBatchDecoder implements AutoCloseable {
 
     @Override
     public void close() {
-        batches = null;
+        ipc = null;
+        if (body != null) {
+            body.close();
+            body = null;
+        }
         if (root != null) {
             root.close();
             root = null;

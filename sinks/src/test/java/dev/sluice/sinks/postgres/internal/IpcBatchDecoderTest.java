@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.sinks.postgres.ArrowBatches;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -17,13 +18,17 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.junit.jupiter.api.Test;
 
-/** Batches decode to their values; the root is kept while the schema repeats, memory is freed. */
+/**
+ * Batches decode to their values; the root and the body buffer are kept while the schema repeats,
+ * and all memory is freed on close.
+ */
 class IpcBatchDecoderTest {
 
     @Test
@@ -37,13 +42,71 @@ class IpcBatchDecoderTest {
                     .isEqualTo("b12");
             assertThat(decoder.loadNext()).isFalse();
             decoder.release();
-            assertThat(allocator.getAllocatedMemory()).isZero();
+            // Only the body buffer stays, for the next batch; the root holds no batch memory.
+            assertThat(first.getRowCount()).isZero();
+            assertThat(allocator.getAllocatedMemory())
+                    .isLessThanOrEqualTo(ArrowBatches.blocks(10, 13).length);
 
             VectorSchemaRoot second = decoder.start(ArrowBatches.blocks(500, 501));
             assertThat(second).isSameAs(first);
             assertThat(decoder.loadNext()).isTrue();
             assertThat(blocks(second)).containsExactly(500L);
             assertThat(decoder.loadNext()).isFalse();
+            decoder.release();
+        }
+    }
+
+    @Test
+    void batchesOfOneStreamDecodeThroughTheReusedBodyBuffer() throws IOException {
+        int[] sizes = {3, 5000, 2, 20_000, 1};
+        try (BufferAllocator allocator = new RootAllocator()) {
+            byte[] stream;
+            try (BufferAllocator a = new RootAllocator();
+                    IntVector x = new IntVector("x", a);
+                    VectorSchemaRoot root = VectorSchemaRoot.of(x);
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    ArrowStreamWriter writer = new ArrowStreamWriter(root, null, out)) {
+                writer.start();
+                for (int b = 0; b < sizes.length; b++) {
+                    x.allocateNew(sizes[b]);
+                    for (int i = 0; i < sizes[b]; i++) {
+                        x.set(i, b * 1_000_000 + i);
+                    }
+                    root.setRowCount(sizes[b]);
+                    writer.writeBatch();
+                }
+                writer.end();
+                stream = out.toByteArray();
+            }
+            try (IpcBatchDecoder decoder = new IpcBatchDecoder(allocator)) {
+                for (int pass = 0; pass < 2; pass++) {
+                    VectorSchemaRoot root = decoder.start(stream);
+                    for (int b = 0; b < sizes.length; b++) {
+                        assertThat(decoder.loadNext()).isTrue();
+                        IntVector x = (IntVector) root.getVector("x");
+                        assertThat(root.getRowCount()).isEqualTo(sizes[b]);
+                        for (int i = 0; i < sizes[b]; i++) {
+                            assertThat(x.get(i)).isEqualTo(b * 1_000_000 + i);
+                        }
+                    }
+                    assertThat(decoder.loadNext()).isFalse();
+                    decoder.release();
+                }
+            }
+            assertThat(allocator.getAllocatedMemory()).isZero();
+        }
+    }
+
+    @Test
+    void aTruncatedBatchFailsWithTheReason() throws IOException {
+        try (BufferAllocator allocator = new RootAllocator();
+                IpcBatchDecoder decoder = new IpcBatchDecoder(allocator)) {
+            byte[] stream = ArrowBatches.blocks(0, 100);
+            // Drops the end-of-stream marker and the last bytes of the batch's body.
+            decoder.start(Arrays.copyOf(stream, stream.length - 16));
+            assertThatThrownBy(decoder::loadNext)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Truncated Arrow IPC stream");
             decoder.release();
         }
     }
