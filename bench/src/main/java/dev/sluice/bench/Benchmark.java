@@ -105,6 +105,9 @@ public final class Benchmark {
                                 .txsPerBlock(o.txsPerBlock)
                                 .logsPerTx(o.logsPerTx)
                                 .seed(o.seed)
+                                // An Amp server serves stored blocks; generating them again for
+                                // every stream would take the shared cores from the job measured.
+                                .cacheMicrobatches(true)
                                 .build()
                                 .start()) {
             new Benchmark(o, pg, amp).run();

@@ -42,6 +42,7 @@ public final class AmpDevServer implements AutoCloseable {
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final Queue<String[]> opened = new ConcurrentLinkedQueue<>();
     private BufferAllocator allocator;
+    private MicrobatchCache cache;
     private ExecutorService flightExecutor;
     private FlightServer flightServer;
     private AdminHttpServer adminServer;
@@ -63,6 +64,7 @@ public final class AmpDevServer implements AutoCloseable {
             throw new IllegalStateException("The Amp dev server is already started");
         }
         allocator = new RootAllocator();
+        cache = options.cacheMicrobatches ? new MicrobatchCache(allocator) : null;
         flightExecutor = Executors.newCachedThreadPool(daemon("amp-dev-flight"));
         FlightServer.Builder flight =
                 FlightServer.builder()
@@ -188,6 +190,11 @@ public final class AmpDevServer implements AutoCloseable {
         return ChainDigest.compute(chain.view(), t, options.txsPerBlock, options.logsPerTx);
     }
 
+    /** How many microbatches were served from the microbatch cache (tests). */
+    long cachedMicrobatchesServed() {
+        return cache == null ? 0 : cache.hits();
+    }
+
     /** Streams being served right now. */
     public int activeStreams() {
         return activeStreams.get();
@@ -214,10 +221,36 @@ public final class AmpDevServer implements AutoCloseable {
             throws InterruptedException {
         opened.add(new String[] {sql, cursor == null ? null : "resume"});
         activeStreams.incrementAndGet();
-        try (BufferAllocator streamAllocator =
-                allocator.newChildAllocator("amp-dev-stream", 0, Long.MAX_VALUE)) {
-            new DevStream(options, chain, streamAllocator, query, cursor, listener, closed::get)
-                    .run();
+        try {
+            MicrobatchCache streamCache = MicrobatchCache.cacheable(query) ? cache : null;
+            if (streamCache != null) {
+                // Cached batches outlive the stream that generated them: such a stream allocates
+                // in the cache's allocator, not in a child closed when the stream ends.
+                new DevStream(
+                                options,
+                                chain,
+                                streamCache.allocator(),
+                                streamCache,
+                                query,
+                                cursor,
+                                listener,
+                                closed::get)
+                        .run();
+                return;
+            }
+            try (BufferAllocator streamAllocator =
+                    allocator.newChildAllocator("amp-dev-stream", 0, Long.MAX_VALUE)) {
+                new DevStream(
+                                options,
+                                chain,
+                                streamAllocator,
+                                null,
+                                query,
+                                cursor,
+                                listener,
+                                closed::get)
+                        .run();
+            }
         } finally {
             activeStreams.decrementAndGet();
         }
@@ -260,6 +293,13 @@ public final class AmpDevServer implements AutoCloseable {
         } finally {
             if (flightExecutor != null) {
                 flightExecutor.shutdownNow();
+            }
+            if (cache != null) {
+                try {
+                    cache.close();
+                } catch (IllegalStateException e) {
+                    LOG.warn("Amp dev server cache not empty on close: {}", e.getMessage());
+                }
             }
             if (allocator != null) {
                 try {

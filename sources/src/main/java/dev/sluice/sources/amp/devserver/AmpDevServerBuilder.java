@@ -25,6 +25,7 @@ public final class AmpDevServerBuilder {
     int headMicrobatchBlocks = 1;
     Duration keepAlive = Duration.ofSeconds(30);
     long batchBytes = 2L << 20;
+    boolean cacheMicrobatches;
     String authToken;
     java.nio.file.Path tlsCertChain;
     java.nio.file.Path tlsKey;
@@ -131,6 +132,16 @@ public final class AmpDevServerBuilder {
     /** Target size of one data batch message (default 2 MiB, Amp's). */
     public AmpDevServerBuilder batchBytes(long batchBytes) {
         this.batchBytes = batchBytes;
+        return this;
+    }
+
+    /**
+     * Keeps every microbatch served (without filters or limit) in memory and serves later streams
+     * of the same rows from there (default off: memory grows with the chain). For benchmarks, which
+     * stream one fixed chain many times and should not pay for generating it each time.
+     */
+    public AmpDevServerBuilder cacheMicrobatches(boolean cacheMicrobatches) {
+        this.cacheMicrobatches = cacheMicrobatches;
         return this;
     }
 

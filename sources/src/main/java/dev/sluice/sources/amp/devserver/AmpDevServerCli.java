@@ -46,6 +46,8 @@ public final class AmpDevServerCli {
                             + " (default 30s)",
                     "  --batch-bytes N               target bytes per data batch (default"
                             + " 2097152)",
+                    "  --cache-microbatches BOOL     serve repeated streams of the same blocks"
+                            + " from memory (default false)",
                     "  --auth-token TOKEN            require 'authorization: Bearer TOKEN'"
                             + " (default: no auth)",
                     "  --tls-cert FILE               serve TLS with this PEM certificate chain"
@@ -185,6 +187,13 @@ public final class AmpDevServerCli {
                     break;
                 case "--keep-alive":
                     b.keepAlive(duration(flag, value));
+                    break;
+                case "--cache-microbatches":
+                    if (!value.equals("true") && !value.equals("false")) {
+                        throw new IllegalArgumentException(
+                                "--cache-microbatches must be true or false, got '" + value + "'");
+                    }
+                    b.cacheMicrobatches(Boolean.parseBoolean(value));
                     break;
                 case "--batch-bytes":
                     b.batchBytes(integer(flag, value));

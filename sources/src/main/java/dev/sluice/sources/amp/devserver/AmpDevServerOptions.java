@@ -25,6 +25,7 @@ public final class AmpDevServerOptions {
     final int headMicrobatchBlocks;
     final Duration keepAlive;
     final long batchBytes;
+    final boolean cacheMicrobatches;
     final String authToken;
     final java.nio.file.Path tlsCertChain;
     final java.nio.file.Path tlsKey;
@@ -46,6 +47,7 @@ public final class AmpDevServerOptions {
         this.headMicrobatchBlocks = b.headMicrobatchBlocks;
         this.keepAlive = b.keepAlive;
         this.batchBytes = b.batchBytes;
+        this.cacheMicrobatches = b.cacheMicrobatches;
         this.authToken = b.authToken;
         this.tlsCertChain = b.tlsCertChain;
         this.tlsKey = b.tlsKey;
@@ -109,6 +111,8 @@ public final class AmpDevServerOptions {
                 + keepAlive
                 + ", batch-bytes="
                 + batchBytes
+                + ", cache-microbatches="
+                + cacheMicrobatches
                 + ", auth="
                 + (authToken == null ? "off" : "bearer token")
                 + ", tls="

@@ -5,13 +5,17 @@ import dev.sluice.sources.amp.protocol.BlockHashes;
 import dev.sluice.sources.amp.protocol.BlockRange;
 import dev.sluice.sources.amp.protocol.BlockRef;
 import dev.sluice.sources.amp.protocol.ResumeCursor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 
 /**
  * One DoGet: the schema, then microbatches as Amp sends them (data batches carrying the whole
@@ -26,6 +30,7 @@ final class DevStream {
     private final AmpDevServerOptions options;
     private final DevChain chain;
     private final BufferAllocator allocator;
+    private final MicrobatchCache cache;
     private final BoundQuery query;
     private final ResumeCursor cursor;
     private final ServerStreamListener listener;
@@ -41,6 +46,7 @@ final class DevStream {
             AmpDevServerOptions options,
             DevChain chain,
             BufferAllocator allocator,
+            MicrobatchCache cache,
             BoundQuery query,
             ResumeCursor cursor,
             ServerStreamListener listener,
@@ -48,6 +54,7 @@ final class DevStream {
         this.options = options;
         this.chain = chain;
         this.allocator = allocator;
+        this.cache = cache;
         this.query = query;
         this.cursor = cursor;
         this.listener = listener;
@@ -165,8 +172,58 @@ final class DevStream {
             filler.empty();
             send(data);
         }
-        filler.reset(view, start, end);
-        while (!filler.done()) {
+        MicrobatchCache.Key key =
+                cache == null ? null : new MicrobatchCache.Key(query, view, start, end);
+        List<ArrowRecordBatch> cached = key == null ? null : cache.get(key);
+        boolean sent =
+                cached != null ? resend(cached, data) : generate(view, start, end, data, key);
+        if (!sent || !awaitReady()) {
+            return false;
+        }
+        filler.empty();
+        send(new BatchMetadata(List.of(range), true));
+        return true;
+    }
+
+    /** Generates the microbatch's data batches, keeping them in the cache if there is one. */
+    private boolean generate(
+            ChainView view, long start, long end, BatchMetadata data, MicrobatchCache.Key key) {
+        List<ArrowRecordBatch> kept = key == null ? null : new ArrayList<>();
+        boolean complete = false;
+        try {
+            filler.reset(view, start, end);
+            while (!filler.done()) {
+                if (!awaitReady()) {
+                    return false;
+                }
+                if (keepAliveDue()) {
+                    filler.empty();
+                    send(data);
+                }
+                if (filler.fillNext() > 0) {
+                    if (kept != null) {
+                        kept.add(new VectorUnloader(root).getRecordBatch());
+                    }
+                    send(data);
+                }
+            }
+            complete = true;
+            return true;
+        } finally {
+            if (kept != null) {
+                if (complete) {
+                    cache.put(key, kept);
+                } else {
+                    kept.forEach(ArrowRecordBatch::close);
+                }
+            }
+        }
+    }
+
+    /** Sends a microbatch's data batches again from the cache. */
+    private boolean resend(List<ArrowRecordBatch> batches, BatchMetadata data) {
+        VectorLoader loader = new VectorLoader(root);
+        for (ArrowRecordBatch batch : batches) {
             if (!awaitReady()) {
                 return false;
             }
@@ -174,15 +231,9 @@ final class DevStream {
                 filler.empty();
                 send(data);
             }
-            if (filler.fillNext() > 0) {
-                send(data);
-            }
+            loader.load(batch);
+            send(data);
         }
-        if (!awaitReady()) {
-            return false;
-        }
-        filler.empty();
-        send(new BatchMetadata(List.of(range), true));
         return true;
     }
 

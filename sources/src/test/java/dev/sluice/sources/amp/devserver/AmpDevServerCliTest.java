@@ -32,6 +32,7 @@ class AmpDevServerCliTest {
                     {"--reorg-depth", "0"},
                     {"--dataset", "Not/Valid"},
                     {"--frobnicate", "1"},
+                    {"--cache-microbatches", "yes"},
                     {"--seed"}
                 }) {
             String[] r = run(args);
@@ -45,7 +46,11 @@ class AmpDevServerCliTest {
         String[] r = run("--help");
         assertThat(r[0]).isEqualTo("0");
         assertThat(r[1])
-                .contains("--microbatch-blocks", "--head-microbatch-blocks", "--keep-alive");
+                .contains(
+                        "--microbatch-blocks",
+                        "--head-microbatch-blocks",
+                        "--keep-alive",
+                        "--cache-microbatches");
         AmpDevServerOptions o =
                 AmpDevServerCli.parse(
                                 new String[] {
@@ -53,9 +58,11 @@ class AmpDevServerCliTest {
                                     "--seed",
                                     "7",
                                     "--dataset",
-                                    "_/anvil@latest"
+                                    "_/anvil@latest",
+                                    "--cache-microbatches=true"
                                 })
                         .options();
+        assertThat(o.cacheMicrobatches).isTrue();
         assertThat(o.blockTime.toMillis()).isEqualTo(500);
         assertThat(o.seed()).isEqualTo(7);
         assertThat(o.dataset().toString()).isEqualTo("_/anvil@latest");

@@ -1,0 +1,102 @@
+package dev.sluice.sources.amp.devserver;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+
+/**
+ * The record batches of microbatches already generated, kept to serve later streams of the same
+ * rows from memory, as an Amp server serves stored data instead of computing it again. Off by
+ * default: it holds every microbatch it has served (the benchmark streams a fixed chain many times
+ * and keeps the generation off the cores it measures).
+ *
+ * <p>A microbatch's rows are fixed by the query's table and columns, its range and the fork that
+ * owns its last block: forks are numbered once and cover everything from their fork point to the
+ * head, so that fork also fixes every block before it.
+ */
+final class MicrobatchCache implements AutoCloseable {
+
+    /** Identifies a microbatch's rows; only queries without filters or limit are cached. */
+    static final class Key {
+        private final String query;
+        private final long start;
+        private final long end;
+        private final int fork;
+
+        Key(BoundQuery query, ChainView view, long start, long end) {
+            StringBuilder columns = new StringBuilder(query.table.name());
+            for (Column c : query.projection) {
+                columns.append(',').append(c.field.getName());
+            }
+            this.query = columns.toString();
+            this.start = start;
+            this.end = end;
+            this.fork = view.forkAt(end);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key)) {
+                return false;
+            }
+            Key k = (Key) o;
+            return start == k.start && end == k.end && fork == k.fork && query.equals(k.query);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(query, start, end, fork);
+        }
+    }
+
+    private final BufferAllocator allocator;
+    private final ConcurrentHashMap<Key, List<ArrowRecordBatch>> batches =
+            new ConcurrentHashMap<>();
+    private final AtomicLong hits = new AtomicLong();
+
+    MicrobatchCache(BufferAllocator parent) {
+        this.allocator = parent.newChildAllocator("amp-dev-microbatch-cache", 0, Long.MAX_VALUE);
+    }
+
+    static boolean cacheable(BoundQuery query) {
+        return query.predicates.isEmpty() && query.limit < 0;
+    }
+
+    /**
+     * Where streams that may fill the cache allocate their vectors: cached batches outlive them.
+     */
+    BufferAllocator allocator() {
+        return allocator;
+    }
+
+    /** The microbatch's batches, or null when it was not served before. */
+    List<ArrowRecordBatch> get(Key key) {
+        List<ArrowRecordBatch> found = batches.get(key);
+        if (found != null) {
+            hits.incrementAndGet();
+        }
+        return found;
+    }
+
+    /** Keeps a complete microbatch's batches (takes them over). */
+    void put(Key key, List<ArrowRecordBatch> complete) {
+        if (batches.putIfAbsent(key, complete) != null) {
+            complete.forEach(ArrowRecordBatch::close);
+        }
+    }
+
+    /** How many microbatches were served from memory. */
+    long hits() {
+        return hits.get();
+    }
+
+    @Override
+    public void close() {
+        batches.values().forEach(list -> list.forEach(ArrowRecordBatch::close));
+        batches.clear();
+        allocator.close();
+    }
+}
