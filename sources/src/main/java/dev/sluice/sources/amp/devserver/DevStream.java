@@ -188,7 +188,7 @@ final class DevStream {
     /** Generates the microbatch's data batches, keeping them in the cache if there is one. */
     private boolean generate(
             ChainView view, long start, long end, BatchMetadata data, MicrobatchCache.Key key) {
-        List<ArrowRecordBatch> kept = key == null ? null : new ArrayList<>();
+        List<ArrowRecordBatch> kept = key == null || !cache.hasRoom() ? null : new ArrayList<>();
         boolean complete = false;
         try {
             filler.reset(view, start, end);
@@ -202,7 +202,9 @@ final class DevStream {
                 }
                 if (filler.fillNext() > 0) {
                     if (kept != null) {
-                        kept.add(new VectorUnloader(root).getRecordBatch());
+                        try (ArrowRecordBatch filled = new VectorUnloader(root).getRecordBatch()) {
+                            kept.add(cache.compactCopy(filled));
+                        }
                     }
                     send(data);
                 }

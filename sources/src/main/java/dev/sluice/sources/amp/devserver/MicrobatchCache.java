@@ -1,17 +1,19 @@
 package dev.sluice.sources.amp.devserver;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 
 /**
  * The record batches of microbatches already generated, kept to serve later streams of the same
  * rows from memory, as an Amp server serves stored data instead of computing it again. Off by
- * default: it holds every microbatch it has served (the benchmark streams a fixed chain many times
- * and keeps the generation off the cores it measures).
+ * default: it holds every microbatch it has served, up to half the maximum heap (the benchmark
+ * streams a fixed chain many times and keeps the generation off the cores it measures).
  *
  * <p>A microbatch's rows are fixed by the query's table and columns, its range and the fork that
  * owns its last block: forks are numbered once and cover everything from their fork point to the
@@ -52,6 +54,12 @@ final class MicrobatchCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Beyond this the cache stops growing (later microbatches are generated each time): half the
+     * JVM's maximum heap, which is also its default limit of direct memory.
+     */
+    private static final long MAX_BYTES = Runtime.getRuntime().maxMemory() / 2;
+
     private final BufferAllocator allocator;
     private final ConcurrentHashMap<Key, List<ArrowRecordBatch>> batches =
             new ConcurrentHashMap<>();
@@ -79,6 +87,47 @@ final class MicrobatchCache implements AutoCloseable {
             hits.incrementAndGet();
         }
         return found;
+    }
+
+    /** Whether a microbatch generated now may be kept. */
+    boolean hasRoom() {
+        return allocator.getAllocatedMemory() < MAX_BYTES;
+    }
+
+    /**
+     * A copy of {@code batch} in one buffer of the bytes it uses: the vectors it was unloaded from
+     * were allocated for a full slice and rounded up, several times what a microbatch fills.
+     */
+    ArrowRecordBatch compactCopy(ArrowRecordBatch batch) {
+        List<ArrowBuf> buffers = batch.getBuffers();
+        long total = 0;
+        for (ArrowBuf b : buffers) {
+            total += align(b.readableBytes());
+        }
+        List<ArrowBuf> slices = new ArrayList<>(buffers.size());
+        try (ArrowBuf all = allocator.buffer(Math.max(total, 8))) {
+            long at = 0;
+            for (ArrowBuf b : buffers) {
+                long length = b.readableBytes();
+                all.setBytes(at, b, b.readerIndex(), length);
+                ArrowBuf slice = all.slice(at, length);
+                slice.writerIndex(length);
+                slices.add(slice);
+                at += align(length);
+            }
+            // The new batch retains its slices; closing `all` leaves them the only owners.
+            return new ArrowRecordBatch(
+                    batch.getLength(),
+                    batch.getNodes(),
+                    slices,
+                    batch.getBodyCompression(),
+                    batch.getVariadicBufferCounts(),
+                    true);
+        }
+    }
+
+    private static long align(long length) {
+        return (length + 7) & ~7L;
     }
 
     /** Keeps a complete microbatch's batches (takes them over). */
