@@ -12,7 +12,7 @@ final class BenchOptions {
     long seed = 7;
     int repeats = 3;
     int jdbcRepeats = 1;
-    int jdbcSeconds = 60;
+    int jdbcSeconds = 40;
     List<String> tables = List.of("logs", "blocks");
     int latencySeconds = 60;
     long latencyBlockMillis = 250;
