@@ -221,38 +221,32 @@ public final class AmpDevServer implements AutoCloseable {
             throws InterruptedException {
         opened.add(new String[] {sql, cursor == null ? null : "resume"});
         activeStreams.incrementAndGet();
+        MicrobatchCache streamCache = MicrobatchCache.cacheable(query) ? cache : null;
+        // Cached batches outlive the stream that generated them: such a stream allocates in the
+        // cache's allocator, any other in a child of its own, closed when the stream ends.
+        BufferAllocator streamAllocator =
+                streamCache != null
+                        ? streamCache.allocator()
+                        : allocator.newChildAllocator("amp-dev-stream", 0, Long.MAX_VALUE);
         try {
-            MicrobatchCache streamCache = MicrobatchCache.cacheable(query) ? cache : null;
-            if (streamCache != null) {
-                // Cached batches outlive the stream that generated them: such a stream allocates
-                // in the cache's allocator, not in a child closed when the stream ends.
-                new DevStream(
-                                options,
-                                chain,
-                                streamCache.allocator(),
-                                streamCache,
-                                query,
-                                cursor,
-                                listener,
-                                closed::get)
-                        .run();
-                return;
-            }
-            try (BufferAllocator streamAllocator =
-                    allocator.newChildAllocator("amp-dev-stream", 0, Long.MAX_VALUE)) {
-                new DevStream(
-                                options,
-                                chain,
-                                streamAllocator,
-                                null,
-                                query,
-                                cursor,
-                                listener,
-                                closed::get)
-                        .run();
-            }
+            new DevStream(
+                            options,
+                            chain,
+                            streamAllocator,
+                            streamCache,
+                            query,
+                            cursor,
+                            listener,
+                            closed::get)
+                    .run();
         } finally {
-            activeStreams.decrementAndGet();
+            try {
+                if (streamCache == null) {
+                    streamAllocator.close();
+                }
+            } finally {
+                activeStreams.decrementAndGet();
+            }
         }
     }
 

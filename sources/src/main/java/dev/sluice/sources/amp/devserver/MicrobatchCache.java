@@ -21,6 +21,12 @@ import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
  */
 final class MicrobatchCache implements AutoCloseable {
 
+    /**
+     * Beyond this the cache stops growing (later microbatches are generated each time): half the
+     * JVM's maximum heap, which is also its default limit of direct memory.
+     */
+    private static final long MAX_BYTES = Runtime.getRuntime().maxMemory() / 2;
+
     /** Identifies a microbatch's rows; only queries without filters or limit are cached. */
     static final class Key {
         private final String query;
@@ -53,12 +59,6 @@ final class MicrobatchCache implements AutoCloseable {
             return Objects.hash(query, start, end, fork);
         }
     }
-
-    /**
-     * Beyond this the cache stops growing (later microbatches are generated each time): half the
-     * JVM's maximum heap, which is also its default limit of direct memory.
-     */
-    private static final long MAX_BYTES = Runtime.getRuntime().maxMemory() / 2;
 
     private final BufferAllocator allocator;
     private final ConcurrentHashMap<Key, List<ArrowRecordBatch>> batches =
