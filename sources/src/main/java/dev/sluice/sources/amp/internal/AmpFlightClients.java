@@ -51,7 +51,7 @@ public final class AmpFlightClients {
             }
             // Netty reads at most 64 KiB per socket read by default; with up to 1 MiB a bulk stream
             // takes fewer, larger reads, each one pass through the HTTP/2 pipeline (the gRPC
-            // thread's CPU per 2 M blocks fell from 1.4 s to 1.2-1.3 s in the benchmark).
+            // thread's CPU per 2 M blocks fell from 1.4 s to 1.1-1.3 s in the benchmark).
             return builder.build()
                     .withOption(
                             ChannelOption.RCVBUF_ALLOCATOR,
