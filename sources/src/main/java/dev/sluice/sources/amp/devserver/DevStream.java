@@ -37,8 +37,13 @@ final class DevStream {
     private final BooleanSupplier serverClosed;
     private final Object signal = new Object();
 
+    /** The query's part of every cache key (null without a cache). */
+    private final String cacheQuery;
+
     private VectorSchemaRoot root;
     private BatchFiller filler;
+    private VectorUnloader unloader;
+    private VectorLoader loader;
     private boolean started;
     private long lastMessageNanos = System.nanoTime();
 
@@ -55,6 +60,7 @@ final class DevStream {
         this.chain = chain;
         this.allocator = allocator;
         this.cache = cache;
+        this.cacheQuery = cache == null ? null : MicrobatchCache.queryKey(query);
         this.query = query;
         this.cursor = cursor;
         this.listener = listener;
@@ -83,6 +89,10 @@ final class DevStream {
             filler =
                     new BatchFiller(
                             query, r, options.txsPerBlock, options.logsPerTx, options.batchBytes);
+            if (cache != null) {
+                unloader = new VectorUnloader(r);
+                loader = new VectorLoader(r);
+            }
             boolean finished = query.streaming ? stream() : snapshot();
             if (finished) {
                 listener.completed();
@@ -173,7 +183,7 @@ final class DevStream {
             send(data);
         }
         MicrobatchCache.Key key =
-                cache == null ? null : new MicrobatchCache.Key(query, view, start, end);
+                cache == null ? null : new MicrobatchCache.Key(cacheQuery, view, start, end);
         List<ArrowRecordBatch> cached = key == null ? null : cache.get(key);
         boolean sent =
                 cached != null ? resend(cached, data) : generate(view, start, end, data, key);
@@ -202,7 +212,7 @@ final class DevStream {
                 }
                 if (filler.fillNext() > 0) {
                     if (kept != null) {
-                        try (ArrowRecordBatch filled = new VectorUnloader(root).getRecordBatch()) {
+                        try (ArrowRecordBatch filled = unloader.getRecordBatch()) {
                             kept.add(cache.compactCopy(filled));
                         }
                     }
@@ -224,7 +234,6 @@ final class DevStream {
 
     /** Sends a microbatch's data batches again from the cache. */
     private boolean resend(List<ArrowRecordBatch> batches, BatchMetadata data) {
-        VectorLoader loader = new VectorLoader(root);
         for (ArrowRecordBatch batch : batches) {
             if (!awaitReady()) {
                 return false;

@@ -34,12 +34,9 @@ final class MicrobatchCache implements AutoCloseable {
         private final long end;
         private final int fork;
 
-        Key(BoundQuery query, ChainView view, long start, long end) {
-            StringBuilder columns = new StringBuilder(query.table.name());
-            for (Column c : query.projection) {
-                columns.append(',').append(c.field.getName());
-            }
-            this.query = columns.toString();
+        /** {@code query} is {@link #queryKey} of the stream's query. */
+        Key(String query, ChainView view, long start, long end) {
+            this.query = query;
             this.start = start;
             this.end = end;
             this.fork = view.forkAt(end);
@@ -67,6 +64,15 @@ final class MicrobatchCache implements AutoCloseable {
 
     MicrobatchCache(BufferAllocator parent) {
         this.allocator = parent.newChildAllocator("amp-dev-microbatch-cache", 0, Long.MAX_VALUE);
+    }
+
+    /** What a query's rows depend on besides the range: its table and columns. */
+    static String queryKey(BoundQuery query) {
+        StringBuilder key = new StringBuilder(query.table.name());
+        for (Column c : query.projection) {
+            key.append(',').append(c.field.getName());
+        }
+        return key.toString();
     }
 
     static boolean cacheable(BoundQuery query) {
