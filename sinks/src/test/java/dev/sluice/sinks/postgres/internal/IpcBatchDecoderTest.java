@@ -44,6 +44,9 @@ class IpcBatchDecoderTest {
             decoder.release();
             // Only the body buffer stays, for the next batch; the root holds no batch memory.
             assertThat(first.getRowCount()).isZero();
+            for (FieldVector v : first.getFieldVectors()) {
+                assertThat(v.getDataBuffer().capacity()).as(v.getName()).isZero();
+            }
             assertThat(allocator.getAllocatedMemory())
                     .isLessThanOrEqualTo(ArrowBatches.blocks(10, 13).length);
 
