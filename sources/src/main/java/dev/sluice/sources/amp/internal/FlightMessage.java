@@ -1,71 +1,77 @@
 package dev.sluice.sources.amp.internal;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
-import java.io.IOException;
-import java.util.Arrays;
+import dev.sluice.sources.amp.protocol.AmpProtocolException;
 
 /**
- * One {@code FlightData} message as it came off the wire, not decoded into vectors: the Arrow IPC
- * message header (a FlatBuffer), the application metadata and the message body, each a range of the
- * one array the message was read into.
+ * One {@code FlightData} message of a stream as {@link IpcStreamAssembler} read it: a record batch
+ * (with its rows as a self-contained Arrow IPC stream), application metadata alone (a batch of zero
+ * rows), or a schema or dictionary message that only sets up the batches after it.
  */
 public final class FlightMessage {
 
-    // FlightData's field numbers (Flight.proto); the descriptor (1) only travels in DoPut.
-    private static final int DATA_HEADER = 2;
-    private static final int APP_METADATA = 3;
-    private static final int DATA_BODY = 1000;
+    private final Content content;
+    private final byte[] appMetadata;
 
-    final byte[] bytes;
-    final int headerOffset;
-    final int headerLength;
-    final int bodyOffset;
-    final int bodyLength;
-    private final int metadataOffset;
-    private final int metadataLength;
-
-    private FlightMessage(byte[] bytes, int[] ranges) {
-        this.bytes = bytes;
-        this.headerOffset = ranges[0];
-        this.headerLength = ranges[1];
-        this.metadataOffset = ranges[2];
-        this.metadataLength = ranges[3];
-        this.bodyOffset = ranges[4];
-        this.bodyLength = ranges[5];
+    FlightMessage(Content content, byte[] appMetadata) {
+        this.content = content;
+        this.appMetadata = appMetadata;
     }
 
-    /** Finds the fields of a serialized {@code FlightData}; missing ones are empty ranges. */
-    static FlightMessage parse(byte[] bytes) throws IOException {
-        int[] ranges = new int[6];
-        CodedInputStream in = CodedInputStream.newInstance(bytes);
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            int field = WireFormat.getTagFieldNumber(tag);
-            int slot =
-                    field == DATA_HEADER
-                            ? 0
-                            : field == APP_METADATA ? 2 : field == DATA_BODY ? 4 : -1;
-            if (slot < 0
-                    || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                in.skipField(tag);
-                continue;
-            }
-            int length = in.readRawVarint32();
-            ranges[slot] = in.getTotalBytesRead();
-            ranges[slot + 1] = length;
-            in.skipRawBytes(length);
+    /**
+     * True for a record batch or metadata alone, false for a schema or dictionary message.
+     *
+     * @throws AmpProtocolException if the message breaks the stream's protocol (a record batch
+     *     before the schema, a body of another length than its header says, an unexpected type)
+     */
+    public boolean isBatch() {
+        if (content.problem != null) {
+            throw content.problem;
         }
-        return new FlightMessage(bytes, ranges);
+        return content.batch;
     }
 
-    boolean hasHeader() {
-        return headerLength > 0;
+    /** Rows of a batch. */
+    public int rows() {
+        return content.rows;
+    }
+
+    /** The IPC stream of a batch with rows (schema, dictionaries, batch, end); otherwise null. */
+    public byte[] ipcStream() {
+        return content.ipcStream;
     }
 
     /** The application metadata (Amp's batch metadata JSON), or null if the message has none. */
     public byte[] appMetadata() {
-        return metadataLength == 0
-                ? null
-                : Arrays.copyOfRange(bytes, metadataOffset, metadataOffset + metadataLength);
+        return appMetadata;
+    }
+
+    /** The Arrow part of a message. */
+    static final class Content {
+        private static final Content SET_UP = new Content(false, 0, null, null);
+
+        final boolean batch;
+        final int rows;
+        final byte[] ipcStream;
+        final AmpProtocolException problem;
+
+        private Content(boolean batch, int rows, byte[] ipcStream, AmpProtocolException problem) {
+            this.batch = batch;
+            this.rows = rows;
+            this.ipcStream = ipcStream;
+            this.problem = problem;
+        }
+
+        static Content batch(int rows, byte[] ipcStream) {
+            return new Content(true, rows, ipcStream, null);
+        }
+
+        static Content setUp() {
+            return SET_UP;
+        }
+
+        /** Reported to the reader, where the message is read, not in gRPC's parse. */
+        static Content problem(AmpProtocolException problem) {
+            return new Content(false, 0, null, problem);
+        }
     }
 }

@@ -29,11 +29,8 @@ public final class FlightMessageStream implements AutoCloseable {
 
     private static final int WINDOW = 4;
 
-    private static final MethodDescriptor<Flight.Ticket, FlightMessage> DO_GET =
-            FlightServiceGrpc.getDoGetMethod().toBuilder(
-                            ProtoUtils.marshaller(Flight.Ticket.getDefaultInstance()),
-                            new FlightMessageMarshaller())
-                    .build();
+    private static final MethodDescriptor.Marshaller<Flight.Ticket> TICKET =
+            ProtoUtils.marshaller(Flight.Ticket.getDefaultInstance());
 
     private final ClientCall<Flight.Ticket, FlightMessage> call;
 
@@ -49,8 +46,12 @@ public final class FlightMessageStream implements AutoCloseable {
 
     /** Starts {@code DoGet} for the ticket with the given request headers. */
     public static FlightMessageStream open(Channel channel, Ticket ticket, Metadata headers) {
+        // A marshaller per call: it keeps the stream's schema for the batches after it.
+        MethodDescriptor<Flight.Ticket, FlightMessage> doGet =
+                FlightServiceGrpc.getDoGetMethod().toBuilder(TICKET, new FlightMessageMarshaller())
+                        .build();
         FlightMessageStream stream =
-                new FlightMessageStream(channel.newCall(DO_GET, CallOptions.DEFAULT));
+                new FlightMessageStream(channel.newCall(doGet, CallOptions.DEFAULT));
         stream.call.start(stream.new Listener(), headers);
         stream.call.sendMessage(
                 Flight.Ticket.newBuilder()

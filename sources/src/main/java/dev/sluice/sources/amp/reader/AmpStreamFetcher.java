@@ -7,7 +7,6 @@ import dev.sluice.sources.amp.internal.AmpFlightClients;
 import dev.sluice.sources.amp.internal.AmpFlightConnection;
 import dev.sluice.sources.amp.internal.FlightMessage;
 import dev.sluice.sources.amp.internal.FlightMessageStream;
-import dev.sluice.sources.amp.internal.IpcStreamAssembler;
 import dev.sluice.sources.amp.protocol.BatchMetadata;
 import dev.sluice.sources.amp.protocol.BlockRange;
 import dev.sluice.sources.amp.protocol.BlockRef;
@@ -105,18 +104,18 @@ final class AmpStreamFetcher implements Runnable {
                             stream.cancel("source closing");
                         }
                         opened = true;
-                        IpcStreamAssembler ipc = new IpcStreamAssembler();
                         FlightMessage message;
                         while (running && (message = stream.next()) != null) {
                             lastMessageNanos = System.nanoTime();
-                            if (!ipc.add(message)) {
+                            if (!message.isBatch()) {
                                 continue;
                             }
                             failingSince = -1;
                             backoffMs = config.initialBackoff().toMillis();
                             BatchMetadata md = BatchMetadata.parse(message.appMetadata());
-                            int rows = ipc.rows();
-                            byte[] data = rows > 0 && !md.rangesComplete() ? ipc.ipcStream() : null;
+                            int rows = message.rows();
+                            byte[] data =
+                                    rows > 0 && !md.rangesComplete() ? message.ipcStream() : null;
                             if (announceResume) {
                                 hand(FetchedItem.resumed(id));
                                 announceResume = false;

@@ -133,17 +133,18 @@ class FlightMessageStreamITCase {
                 }
             }
             List<String> forwarded = new ArrayList<>();
-            IpcStreamAssembler ipc = new IpcStreamAssembler();
             try (FlightMessageStream stream =
                     FlightMessageStream.open(
                             channel, ticket(sql), AmpFlightClients.ticketHeaders(config))) {
                 while (forwarded.size() < batches) {
                     FlightMessage message = stream.next();
-                    if (ipc.add(message)) {
+                    if (message.isBatch()) {
                         forwarded.add(
                                 utf8(message.appMetadata())
                                         + "\n"
-                                        + (ipc.rows() > 0 ? decode(ipc.ipcStream()) : "no rows"));
+                                        + (message.rows() > 0
+                                                ? decode(message.ipcStream())
+                                                : "no rows"));
                     }
                 }
             }
@@ -188,12 +189,11 @@ class FlightMessageStreamITCase {
                         connection("http://localhost:" + server.getPort()), allocator);
         closing(FlightGrpcUtils.createFlightClient(allocator, channel));
         List<List<String>> batches = new ArrayList<>();
-        IpcStreamAssembler ipc = new IpcStreamAssembler();
         try (FlightMessageStream stream =
                 FlightMessageStream.open(channel, new Ticket(new byte[] {1}), new Metadata())) {
             for (FlightMessage m = stream.next(); m != null; m = stream.next()) {
-                if (ipc.add(m)) {
-                    batches.add(decodeColours(ipc.ipcStream()));
+                if (m.isBatch()) {
+                    batches.add(decodeColours(m.ipcStream()));
                 }
             }
         }
@@ -273,11 +273,10 @@ class FlightMessageStreamITCase {
         Ticket ticket = ticket("SELECT block_num FROM anvil.blocks");
         FlightMessageStream stream =
                 FlightMessageStream.open(channel, ticket, AmpFlightClients.ticketHeaders(config));
-        IpcStreamAssembler ipc = new IpcStreamAssembler();
         int batches = 0;
         while (batches < 2) {
             // Data and completion of blocks 0..=9; then the server waits for a new block.
-            if (ipc.add(stream.next())) {
+            if (stream.next().isBatch()) {
                 batches++;
             }
         }

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import dev.sluice.sources.amp.protocol.AmpProtocolException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flight.impl.Flight;
@@ -27,8 +30,9 @@ import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Framing the server's IPC headers and bodies gives byte for byte what {@code ArrowStreamWriter}
- * writes: continuation, padded length, header, padding, body, end of stream.
+ * Reading serialized FlightData and framing the server's IPC headers and bodies gives byte for byte
+ * what {@code ArrowStreamWriter} writes: continuation, padded length, header, padding, body, end of
+ * stream.
  */
 class IpcStreamAssemblerTest {
 
@@ -43,45 +47,70 @@ class IpcStreamAssemblerTest {
             int unpaddedHeaders = 0;
             // Row counts 3, 10, 1 with a null: headers and bodies of different sizes and padding.
             for (int rows : new int[] {3, 10, 1}) {
-                root.allocateNew();
-                for (int r = 0; r < rows; r++) {
-                    block.setSafe(r, rows * 100L + r);
-                    if (r == 1) {
-                        data.setNull(r);
-                    } else {
-                        data.setSafe(r, ("row " + rows + "/" + r).getBytes(StandardCharsets.UTF_8));
-                    }
-                }
-                root.setRowCount(rows);
+                fill(root, block, data, rows);
                 byte[] expected = streamWriter(root);
-                List<FlightMessage> messages = asFlightData(expected, allocator);
+                List<Flight.FlightData> messages = asFlightData(expected, allocator);
                 assertThat(messages).hasSize(2);
-                for (FlightMessage m : messages) {
-                    unpaddedHeaders += m.headerLength % 8 != 0 ? 1 : 0;
+                for (Flight.FlightData m : messages) {
+                    unpaddedHeaders += m.getDataHeader().size() % 8 != 0 ? 1 : 0;
                 }
                 if (first) {
-                    assertThat(assembler.add(messages.get(0))).isFalse();
+                    assertThat(read(assembler, messages.get(0).toByteArray()).isBatch()).isFalse();
                     first = false;
                 }
-                assertThat(assembler.add(messages.get(1))).isTrue();
-                assertThat(assembler.rows()).isEqualTo(rows);
-                assertThat(assembler.ipcStream()).isEqualTo(expected);
+                FlightMessage batch = read(assembler, messages.get(1).toByteArray());
+                assertThat(batch.isBatch()).isTrue();
+                assertThat(batch.rows()).isEqualTo(rows);
+                assertThat(batch.ipcStream()).isEqualTo(expected);
             }
             assertThat(unpaddedHeaders).as("messages whose header needs padding").isPositive();
         }
     }
 
     @Test
+    void aBodyBeforeItsHeaderAndUnknownFieldsReadTheSame() throws Exception {
+        try (BufferAllocator allocator = new RootAllocator();
+                BigIntVector block = new BigIntVector("_block_num", allocator);
+                VarCharVector data = new VarCharVector("data", allocator);
+                VectorSchemaRoot root = VectorSchemaRoot.of(block, data)) {
+            fill(root, block, data, 7);
+            byte[] expected = streamWriter(root);
+            List<Flight.FlightData> messages = asFlightData(expected, allocator);
+            Flight.FlightData batch = messages.get(1);
+            // Protobuf lets fields come in any order, and readers skip fields they do not know:
+            // a varint (field 20), a fixed64 (21), a fixed32 (22) and a string (23) here.
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            out.writeUInt64(20, 300);
+            out.writeBytes(1000, batch.getDataBody());
+            out.writeFixed64(21, 1);
+            out.writeBytes(2, batch.getDataHeader());
+            out.writeFixed32(22, 2);
+            out.writeString(23, "ignored");
+            out.writeBytes(3, ByteString.copyFromUtf8("{}"));
+            out.flush();
+            IpcStreamAssembler assembler = new IpcStreamAssembler();
+            read(assembler, messages.get(0).toByteArray());
+            FlightMessage message = read(assembler, bytes.toByteArray());
+            assertThat(message.isBatch()).isTrue();
+            assertThat(message.rows()).isEqualTo(7);
+            assertThat(message.ipcStream()).isEqualTo(expected);
+            assertThat(new String(message.appMetadata(), StandardCharsets.UTF_8)).isEqualTo("{}");
+        }
+    }
+
+    @Test
     void metadataWithoutAnArrowMessageIsAnEmptyBatch() throws Exception {
         FlightMessage message =
-                FlightMessage.parse(
+                read(
+                        new IpcStreamAssembler(),
                         Flight.FlightData.newBuilder()
                                 .setAppMetadata(ByteString.copyFromUtf8("{\"ranges\":[]}"))
                                 .build()
                                 .toByteArray());
-        IpcStreamAssembler assembler = new IpcStreamAssembler();
-        assertThat(assembler.add(message)).isTrue();
-        assertThat(assembler.rows()).isZero();
+        assertThat(message.isBatch()).isTrue();
+        assertThat(message.rows()).isZero();
+        assertThat(message.ipcStream()).isNull();
         assertThat(new String(message.appMetadata(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"ranges\":[]}");
     }
@@ -93,32 +122,68 @@ class IpcStreamAssemblerTest {
                 VectorSchemaRoot root = VectorSchemaRoot.of(block)) {
             block.setSafe(0, 1);
             root.setRowCount(1);
-            List<FlightMessage> messages = asFlightData(streamWriter(root), allocator);
-            assertThatThrownBy(() -> new IpcStreamAssembler().add(messages.get(1)))
+            List<Flight.FlightData> messages = asFlightData(streamWriter(root), allocator);
+            FlightMessage early = read(new IpcStreamAssembler(), messages.get(1).toByteArray());
+            assertThatThrownBy(early::isBatch)
                     .isInstanceOf(AmpProtocolException.class)
                     .hasMessageContaining("before the stream's schema");
-            FlightMessage batch = messages.get(1);
-            FlightMessage truncated =
-                    FlightMessage.parse(
-                            Flight.FlightData.newBuilder()
-                                    .setDataHeader(
-                                            ByteString.copyFrom(
-                                                    batch.bytes,
-                                                    batch.headerOffset,
-                                                    batch.headerLength))
-                                    .setDataBody(
-                                            ByteString.copyFrom(
-                                                    batch.bytes,
-                                                    batch.bodyOffset,
-                                                    batch.bodyLength - 8))
-                                    .build()
-                                    .toByteArray());
+            Flight.FlightData batch = messages.get(1);
+            byte[] truncated =
+                    batch.toBuilder()
+                            .setDataBody(
+                                    batch.getDataBody()
+                                            .substring(0, batch.getDataBody().size() - 8))
+                            .build()
+                            .toByteArray();
             IpcStreamAssembler assembler = new IpcStreamAssembler();
-            assembler.add(messages.get(0));
-            assertThatThrownBy(() -> assembler.add(truncated))
+            read(assembler, messages.get(0).toByteArray());
+            FlightMessage shortBody = read(assembler, truncated);
+            assertThatThrownBy(shortBody::isBatch)
                     .isInstanceOf(AmpProtocolException.class)
                     .hasMessageContaining("announces");
+            // The stream goes on: the next well-formed batch reads as usual.
+            assertThat(read(assembler, batch.toByteArray()).rows()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aMessageCutShortIsMalformed() throws Exception {
+        try (BufferAllocator allocator = new RootAllocator();
+                BigIntVector block = new BigIntVector("_block_num", allocator);
+                VectorSchemaRoot root = VectorSchemaRoot.of(block)) {
+            block.setSafe(0, 1);
+            root.setRowCount(1);
+            List<Flight.FlightData> messages = asFlightData(streamWriter(root), allocator);
+            IpcStreamAssembler assembler = new IpcStreamAssembler();
+            read(assembler, messages.get(0).toByteArray());
+            byte[] whole = messages.get(1).toByteArray();
+            byte[] cut = Arrays.copyOf(whole, whole.length - 3);
+            assertThatThrownBy(() -> read(assembler, cut))
+                    .isInstanceOf(EOFException.class)
+                    .hasMessageContaining("bytes into a");
+            assertThatThrownBy(() -> read(assembler, new byte[] {0x12, (byte) 0x80}))
+                    .isInstanceOf(EOFException.class)
+                    .hasMessageContaining("inside a varint");
+        }
+    }
+
+    private static FlightMessage read(IpcStreamAssembler assembler, byte[] flightData)
+            throws Exception {
+        return assembler.read(new ByteArrayInputStream(flightData));
+    }
+
+    private static void fill(
+            VectorSchemaRoot root, BigIntVector block, VarCharVector data, int rows) {
+        root.allocateNew();
+        for (int r = 0; r < rows; r++) {
+            block.setSafe(r, rows * 100L + r);
+            if (r == 1) {
+                data.setNull(r);
+            } else {
+                data.setSafe(r, ("row " + rows + "/" + r).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        root.setRowCount(rows);
     }
 
     private static byte[] streamWriter(VectorSchemaRoot root) throws Exception {
@@ -135,9 +200,9 @@ class IpcStreamAssemblerTest {
      * The FlightData messages a Flight server sends for the stream: headers as Arrow builds them
      * for Flight (FlatBuffers without the IPC padding), bodies as in the IPC stream.
      */
-    private static List<FlightMessage> asFlightData(byte[] ipc, BufferAllocator allocator)
+    private static List<Flight.FlightData> asFlightData(byte[] ipc, BufferAllocator allocator)
             throws Exception {
-        List<FlightMessage> messages = new ArrayList<>();
+        List<Flight.FlightData> messages = new ArrayList<>();
         MessageChannelReader reader =
                 new MessageChannelReader(
                         new ReadChannel(Channels.newChannel(new ByteArrayInputStream(ipc))),
@@ -161,7 +226,7 @@ class IpcStreamAssemblerTest {
                             ByteString.copyFrom(MessageSerializer.serializeMetadata(batch)));
                 }
             }
-            messages.add(FlightMessage.parse(data.build().toByteArray()));
+            messages.add(data.build());
         }
         return messages;
     }
