@@ -92,6 +92,11 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        // The dev server hands its Arrow buffers to gRPC without copying them into Netty's, as an
+        // Amp server (Rust, reference-counted bytes) does; Flight reads this once, when its
+        // message class loads, so before any server starts. Safe here: the dev server never
+        // writes into a buffer it has sent (every batch is allocated anew or read from its cache).
+        System.setProperty("arrow.flight.enable_zero_copy_write", "true");
         BenchOptions o = BenchOptions.parse(args);
         deleteRecursively(o.work); // old checkpoints would make a job resume instead of start
         Files.createDirectories(o.work);
