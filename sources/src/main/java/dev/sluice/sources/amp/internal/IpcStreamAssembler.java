@@ -1,6 +1,7 @@
 package dev.sluice.sources.amp.internal;
 
 import dev.sluice.sources.amp.protocol.AmpProtocolException;
+import io.grpc.KnownLength;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,6 +73,18 @@ final class IpcStreamAssembler {
             int length = readVarint(in);
             if (length < 0) {
                 throw new IOException("field " + field + " has a negative length");
+            }
+            if (in instanceof KnownLength && length > in.available()) {
+                // Checked before the field's array is allocated: a malformed length must not
+                // cost gigabytes of heap first.
+                throw new EOFException(
+                        "field "
+                                + field
+                                + " announces "
+                                + length
+                                + " bytes but the message has "
+                                + in.available()
+                                + " left");
             }
             boolean repeated =
                     field == DATA_HEADER
@@ -281,11 +294,7 @@ final class IpcStreamAssembler {
         int read = in.readNBytes(into, at, length);
         if (read < length) {
             throw new EOFException(
-                    "the message ends "
-                            + (length - read)
-                            + " bytes into a "
-                            + length
-                            + "-byte field");
+                    "the message ends " + read + " bytes into a " + length + "-byte field");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import dev.sluice.sources.amp.protocol.AmpProtocolException;
+import io.grpc.KnownLength;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -165,6 +166,25 @@ class IpcStreamAssemblerTest {
                     .isInstanceOf(EOFException.class)
                     .hasMessageContaining("inside a varint");
         }
+    }
+
+    @Test
+    void aFieldLongerThanTheMessageFailsBeforeItsArrayIsAllocated() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        out.writeTag(1000, 2);
+        out.writeUInt32NoTag(1 << 30);
+        out.writeRawBytes(new byte[] {1, 2, 3});
+        out.flush();
+        // gRPC's message streams know their length, as this one does.
+        class GrpcLike extends ByteArrayInputStream implements KnownLength {
+            GrpcLike(byte[] b) {
+                super(b);
+            }
+        }
+        assertThatThrownBy(() -> new IpcStreamAssembler().read(new GrpcLike(bytes.toByteArray())))
+                .isInstanceOf(EOFException.class)
+                .hasMessage("field 1000 announces 1073741824 bytes but the message has 3 left");
     }
 
     private static FlightMessage read(IpcStreamAssembler assembler, byte[] flightData)
