@@ -118,54 +118,41 @@ class IpcStreamAssemblerTest {
 
     @Test
     void aBatchBeforeTheSchemaOrWithAShortBodyIsAProtocolError() throws Exception {
-        try (BufferAllocator allocator = new RootAllocator();
-                BigIntVector block = new BigIntVector("_block_num", allocator);
-                VectorSchemaRoot root = VectorSchemaRoot.of(block)) {
-            block.setSafe(0, 1);
-            root.setRowCount(1);
-            List<Flight.FlightData> messages = asFlightData(streamWriter(root), allocator);
-            FlightMessage early = read(new IpcStreamAssembler(), messages.get(1).toByteArray());
-            assertThatThrownBy(early::isBatch)
-                    .isInstanceOf(AmpProtocolException.class)
-                    .hasMessageContaining("before the stream's schema");
-            Flight.FlightData batch = messages.get(1);
-            byte[] truncated =
-                    batch.toBuilder()
-                            .setDataBody(
-                                    batch.getDataBody()
-                                            .substring(0, batch.getDataBody().size() - 8))
-                            .build()
-                            .toByteArray();
-            IpcStreamAssembler assembler = new IpcStreamAssembler();
-            read(assembler, messages.get(0).toByteArray());
-            FlightMessage shortBody = read(assembler, truncated);
-            assertThatThrownBy(shortBody::isBatch)
-                    .isInstanceOf(AmpProtocolException.class)
-                    .hasMessageContaining("announces");
-            // The stream goes on: the next well-formed batch reads as usual.
-            assertThat(read(assembler, batch.toByteArray()).rows()).isEqualTo(1);
-        }
+        List<Flight.FlightData> messages = oneRowStream();
+        FlightMessage early = read(new IpcStreamAssembler(), messages.get(1).toByteArray());
+        assertThatThrownBy(early::isBatch)
+                .isInstanceOf(AmpProtocolException.class)
+                .hasMessageContaining("before the stream's schema");
+        Flight.FlightData batch = messages.get(1);
+        byte[] truncated =
+                batch.toBuilder()
+                        .setDataBody(
+                                batch.getDataBody().substring(0, batch.getDataBody().size() - 8))
+                        .build()
+                        .toByteArray();
+        IpcStreamAssembler assembler = new IpcStreamAssembler();
+        read(assembler, messages.get(0).toByteArray());
+        FlightMessage shortBody = read(assembler, truncated);
+        assertThatThrownBy(shortBody::isBatch)
+                .isInstanceOf(AmpProtocolException.class)
+                .hasMessageContaining("announces");
+        // The stream goes on: the next well-formed batch reads as usual.
+        assertThat(read(assembler, batch.toByteArray()).rows()).isEqualTo(1);
     }
 
     @Test
     void aMessageCutShortIsMalformed() throws Exception {
-        try (BufferAllocator allocator = new RootAllocator();
-                BigIntVector block = new BigIntVector("_block_num", allocator);
-                VectorSchemaRoot root = VectorSchemaRoot.of(block)) {
-            block.setSafe(0, 1);
-            root.setRowCount(1);
-            List<Flight.FlightData> messages = asFlightData(streamWriter(root), allocator);
-            IpcStreamAssembler assembler = new IpcStreamAssembler();
-            read(assembler, messages.get(0).toByteArray());
-            byte[] whole = messages.get(1).toByteArray();
-            byte[] cut = Arrays.copyOf(whole, whole.length - 3);
-            assertThatThrownBy(() -> read(assembler, cut))
-                    .isInstanceOf(EOFException.class)
-                    .hasMessageContaining("bytes into a");
-            assertThatThrownBy(() -> read(assembler, new byte[] {0x12, (byte) 0x80}))
-                    .isInstanceOf(EOFException.class)
-                    .hasMessageContaining("inside a varint");
-        }
+        List<Flight.FlightData> messages = oneRowStream();
+        IpcStreamAssembler assembler = new IpcStreamAssembler();
+        read(assembler, messages.get(0).toByteArray());
+        byte[] whole = messages.get(1).toByteArray();
+        byte[] cut = Arrays.copyOf(whole, whole.length - 3);
+        assertThatThrownBy(() -> read(assembler, cut))
+                .isInstanceOf(EOFException.class)
+                .hasMessageContaining("bytes into a");
+        assertThatThrownBy(() -> read(assembler, new byte[] {0x12, (byte) 0x80}))
+                .isInstanceOf(EOFException.class)
+                .hasMessageContaining("inside a varint");
     }
 
     @Test
@@ -185,6 +172,17 @@ class IpcStreamAssemblerTest {
         assertThatThrownBy(() -> new IpcStreamAssembler().read(new GrpcLike(bytes.toByteArray())))
                 .isInstanceOf(EOFException.class)
                 .hasMessage("field 1000 announces 1073741824 bytes but the message has 3 left");
+    }
+
+    /** The FlightData of a one-column stream: its schema, then a batch of one row. */
+    private static List<Flight.FlightData> oneRowStream() throws Exception {
+        try (BufferAllocator allocator = new RootAllocator();
+                BigIntVector block = new BigIntVector("_block_num", allocator);
+                VectorSchemaRoot root = VectorSchemaRoot.of(block)) {
+            block.setSafe(0, 1);
+            root.setRowCount(1);
+            return asFlightData(streamWriter(root), allocator);
+        }
     }
 
     private static FlightMessage read(IpcStreamAssembler assembler, byte[] flightData)
