@@ -70,39 +70,20 @@ final class IpcStreamAssembler {
                 skipField(in, wireType);
                 continue;
             }
-            int length = readVarint(in);
-            if (length < 0) {
-                throw new IOException("field " + field + " has a negative length");
-            }
-            if (in instanceof KnownLength && length > in.available()) {
-                // Checked before the field's array is allocated: a malformed length must not
-                // cost gigabytes of heap first.
-                throw new EOFException(
-                        "field "
-                                + field
-                                + " announces "
-                                + length
-                                + " bytes but the message has "
-                                + in.available()
-                                + " left");
-            }
-            boolean repeated =
-                    field == DATA_HEADER
-                            ? header != null
-                            : field == APP_METADATA
-                                    ? metadata != null
-                                    : earlyBody != null || content != null;
-            if (repeated) {
-                throw new IOException("field " + field + " appears twice");
-            }
+            int length = readLength(in, field);
             if (field == DATA_HEADER) {
+                requireOnce(header == null, field);
                 header = readBytes(in, length);
             } else if (field == APP_METADATA) {
+                requireOnce(metadata == null, field);
                 metadata = readBytes(in, length);
-            } else if (header != null && header.length > 0) {
-                content = accept(header, new StreamBody(in, length));
             } else {
-                earlyBody = readBytes(in, length);
+                requireOnce(earlyBody == null && content == null, field);
+                if (header != null && header.length > 0) {
+                    content = accept(header, new StreamBody(in, length));
+                } else {
+                    earlyBody = readBytes(in, length);
+                }
             }
         }
         if (content == null) {
@@ -236,6 +217,35 @@ final class IpcStreamAssembler {
         return tag;
     }
 
+    /**
+     * A length-delimited field's length, checked before anything is allocated for it: a malformed
+     * length must not cost gigabytes of heap first (gRPC's message streams know their length).
+     * {@code field} 0 stands for a field being skipped.
+     */
+    private static int readLength(InputStream in, int field) throws IOException {
+        int length = readVarint(in);
+        String what = field == 0 ? "a skipped field" : "field " + field;
+        if (length < 0) {
+            throw new IOException(what + " has a negative length");
+        }
+        if (in instanceof KnownLength && length > in.available()) {
+            throw new EOFException(
+                    what
+                            + " announces "
+                            + length
+                            + " bytes but the message has "
+                            + in.available()
+                            + " left");
+        }
+        return length;
+    }
+
+    private static void requireOnce(boolean first, int field) throws IOException {
+        if (!first) {
+            throw new IOException("field " + field + " appears twice");
+        }
+    }
+
     private static int readVarint(InputStream in) throws IOException {
         int first = in.read();
         if (first < 0) {
@@ -269,11 +279,7 @@ final class IpcStreamAssembler {
                 in.skipNBytes(8);
                 return;
             case WIRE_LENGTH_DELIMITED:
-                int length = readVarint(in);
-                if (length < 0) {
-                    throw new IOException("a field with a negative length");
-                }
-                in.skipNBytes(length);
+                in.skipNBytes(readLength(in, 0));
                 return;
             case WIRE_FIXED32:
                 in.skipNBytes(4);

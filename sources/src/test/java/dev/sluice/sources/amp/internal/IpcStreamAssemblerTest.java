@@ -10,6 +10,7 @@ import io.grpc.KnownLength;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -153,6 +154,20 @@ class IpcStreamAssemblerTest {
         assertThatThrownBy(() -> read(assembler, new byte[] {0x12, (byte) 0x80}))
                 .isInstanceOf(EOFException.class)
                 .hasMessageContaining("inside a varint");
+    }
+
+    @Test
+    void aFieldThatAppearsTwiceIsMalformed() throws Exception {
+        Flight.FlightData batch = oneRowStream().get(1);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        out.writeBytes(2, batch.getDataHeader());
+        out.writeBytes(2, batch.getDataHeader());
+        out.writeBytes(1000, batch.getDataBody());
+        out.flush();
+        assertThatThrownBy(() -> read(new IpcStreamAssembler(), bytes.toByteArray()))
+                .isInstanceOf(IOException.class)
+                .hasMessage("field 2 appears twice");
     }
 
     @Test
