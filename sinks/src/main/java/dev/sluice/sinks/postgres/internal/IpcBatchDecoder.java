@@ -76,9 +76,9 @@ final class IpcBatchDecoder implements AutoCloseable {
         if (at == ipc.length) {
             return false;
         }
-        int first = intAt(at, 4);
+        int first = intAt(at);
         int prefix = first == CONTINUATION ? 8 : 4;
-        int length = first == CONTINUATION ? intAt(at + 4, 4) : first;
+        int length = first == CONTINUATION ? intAt(at + 4) : first;
         if (length == 0) {
             return false;
         }
@@ -126,9 +126,9 @@ final class IpcBatchDecoder implements AutoCloseable {
         return true;
     }
 
-    private int intAt(int offset, int need) throws IOException {
-        if (offset + need > ipc.length) {
-            throw truncated(offset, need);
+    private int intAt(int offset) throws IOException {
+        if (offset + 4 > ipc.length) {
+            throw truncated(offset, 4);
         }
         return intLittleEndian(ipc, offset);
     }

@@ -137,8 +137,9 @@ final class NumericCodec {
             long rem = 0;
             for (int k = top; k >= 0; k--) {
                 long cur = (rem << 32) | (limbs[k] & 0xFFFFFFFFL);
-                limbs[k] = (int) (cur / BASE_SQUARED);
-                rem = cur % BASE_SQUARED;
+                long q = cur / BASE_SQUARED;
+                limbs[k] = (int) q;
+                rem = cur - q * BASE_SQUARED;
             }
             count = appendPair((int) rem, count);
             while (top >= 0 && limbs[top] == 0) {
