@@ -106,6 +106,44 @@ public final class CopyBuffer {
         pos = at;
     }
 
+    /**
+     * A binary NUMERIC field of scale 0 with magnitude {@code v} (0 ≤ v < 10^16, so at most four
+     * base-10000 digits) and {@code sign}: the digits are computed in registers and written with
+     * one capacity check — the common case (block numbers, gas, fees) of a column encoded for every
+     * row. Trailing zero digits are left out, as PostgreSQL stores them.
+     */
+    public void putSmallNumeric(long v, int sign) {
+        int hi = (int) (v / 100_000_000L);
+        int lo = (int) (v - hi * 100_000_000L);
+        // The four digits, most significant in the top 16 bits.
+        long packed =
+                ((long) (hi / 10000) << 48)
+                        | ((long) (hi % 10000) << 32)
+                        | ((long) (lo / 10000) << 16)
+                        | (lo % 10000);
+        if (packed == 0) {
+            ensure(12);
+            INT.set(buf, pos, 8);
+            LONG.set(buf, pos + 4, 0L); // ndigits, weight, sign and dscale all 0
+            pos += 12;
+            return;
+        }
+        int count = 4 - Long.numberOfLeadingZeros(packed) / 16; // digits up to the top non-zero
+        int low = Long.numberOfTrailingZeros(packed) / 16; // zero digits below the lowest
+        int ndigits = count - low;
+        ensure(12 + 2 * ndigits);
+        INT.set(buf, pos, 8 + 2 * ndigits);
+        SHORT.set(buf, pos + 4, (short) ndigits);
+        SHORT.set(buf, pos + 6, (short) (count - 1));
+        SHORT.set(buf, pos + 8, (short) sign);
+        SHORT.set(buf, pos + 10, (short) 0);
+        int at = pos + 12;
+        for (int k = count - 1; k >= low; k--, at += 2) {
+            SHORT.set(buf, at, (short) (packed >>> (16 * k)));
+        }
+        pos = at;
+    }
+
     public void putInt(int at, int v) {
         INT.set(buf, at, v);
     }

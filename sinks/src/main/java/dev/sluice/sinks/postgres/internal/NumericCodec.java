@@ -14,6 +14,12 @@ final class NumericCodec {
     private static final int[] POW10 = {1, 10, 100, 1000};
     private static final int SIGN_NEG = 0x4000;
 
+    /**
+     * Magnitudes below this (10^16) have at most four base-10000 digits: {@link
+     * CopyBuffer#putSmallNumeric}.
+     */
+    static final long SMALL_LIMIT = BASE_SQUARED * BASE_SQUARED;
+
     /** Little-endian 32-bit limbs of the magnitude (+1 limb for the scale alignment). */
     private final int[] limbs = new int[9];
 
@@ -35,7 +41,12 @@ final class NumericCodec {
                 fits = MemoryUtil.getLong(address + k) == extension;
             }
             if (fits) {
-                writeInteger(appendDigits(Math.abs(low), 0), low < 0, out);
+                long magnitude = Math.abs(low);
+                if (magnitude < SMALL_LIMIT) {
+                    out.putSmallNumeric(magnitude, low < 0 ? SIGN_NEG : 0);
+                } else {
+                    writeInteger(appendDigits(magnitude, 0), low < 0, out);
+                }
                 return;
             }
         }
@@ -62,6 +73,11 @@ final class NumericCodec {
 
     /** Writes an unsigned 64-bit integer (NUMERIC(20,0)). */
     void writeUnsignedLong(long value, CopyBuffer out) {
+        if (value >= 0 && value < SMALL_LIMIT) {
+            // Block numbers, gas, timestamps: four digits at most, encoded without the digit array.
+            out.putSmallNumeric(value, 0);
+            return;
+        }
         int count = 0;
         if (value < 0) {
             // Above Long.MAX_VALUE: one unsigned division brings it into the signed range.

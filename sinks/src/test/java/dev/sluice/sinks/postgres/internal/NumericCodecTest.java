@@ -105,6 +105,9 @@ class NumericCodecTest {
             10001,
             100_000_000L,
             1_000_000_000_000L,
+            1_0000_0000_0001L, // zero digits between non-zero ones
+            9_999_999_999_999_999L, // the largest four-digit value
+            10_000_000_000_000_000L, // the smallest with five digits
             Long.MAX_VALUE,
             Long.MIN_VALUE,
             -1
@@ -138,7 +141,22 @@ class NumericCodecTest {
     @Test
     void scaleZeroDecimalsMatchTheGeneralPath() {
         SplittableRandom random = new SplittableRandom(7);
-        long[] edges = {0, 1, -1, 9999, -9999, 10000, -10000, Long.MAX_VALUE, Long.MIN_VALUE};
+        long[] edges = {
+            0,
+            1,
+            -1,
+            9999,
+            -9999,
+            10000,
+            -10000,
+            -1_0000_0000_0000L,
+            9_999_999_999_999_999L,
+            -9_999_999_999_999_999L,
+            10_000_000_000_000_000L,
+            -10_000_000_000_000_000L,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE
+        };
         try (BufferAllocator allocator = new RootAllocator();
                 ArrowBuf buf = allocator.buffer(32)) {
             for (int width : new int[] {16, 32}) {
