@@ -69,4 +69,65 @@ class BatchMetadataTest {
                 .isInstanceOf(AmpProtocolException.class)
                 .hasMessageContaining("64 hex digits");
     }
+
+    @Test
+    void skipsUnknownFieldsOfAnyShapeAndReadsNullsAsAbsent() {
+        String json =
+                "{\"extra\":{\"a\":[1,{\"b\":null}],\"ranges\":7},\"ranges\":[{\"hash\":\""
+                        + H2
+                        + "\",\"more\":[[],{}],\"network\":\"eth\",\"numbers\":{\"end\":9,"
+                        + "\"step\":{\"x\":1},\"start\":5},\"prev_hash\":null,\"timestamp\":null}],"
+                        + "\"ranges_complete\":true,\"tail\":[1,2,3]}";
+        assertThat(BatchMetadata.parse(json.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(
+                        new BatchMetadata(
+                                List.of(new BlockRange("eth", 5, 9, H2, null, null)), true));
+        assertThat(
+                        BatchMetadata.parse(
+                                        "{\"ranges\":null,\"ranges_complete\":false}"
+                                                .getBytes(StandardCharsets.UTF_8))
+                                .ranges())
+                .isEmpty();
+    }
+
+    @Test
+    void rangesOfTheWrongShapeAreProtocolErrors() {
+        for (String json :
+                List.of(
+                        "{\"ranges\":[7]}",
+                        "{\"ranges\":[{\"hash\":\""
+                                + H1
+                                + "\",\"network\":\"a\",\"numbers\":[0,1]}]}",
+                        "{\"ranges\":[{\"hash\":\""
+                                + H1
+                                + "\",\"network\":\"a\",\"numbers\":{\"end\":1,"
+                                + "\"start\":\"0\"}}]}",
+                        "{\"ranges\":[{\"hash\":\""
+                                + H1
+                                + "\",\"network\":\"a\",\"numbers\":{\"end\":"
+                                + "99999999999999999999,\"start\":0}}]}",
+                        "{\"ranges\":[{\"hash\":\""
+                                + H1
+                                + "\",\"network\":1,\"numbers\":{\"end\":1,\"start\":0}}]}")) {
+            assertThatThrownBy(() -> BatchMetadata.parse(json.getBytes(StandardCharsets.UTF_8)))
+                    .as(json)
+                    .isInstanceOf(AmpProtocolException.class)
+                    .hasMessageContaining("Block range needs network");
+        }
+        assertThatThrownBy(
+                        () ->
+                                BatchMetadata.parse(
+                                        "{\"ranges\":{}}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(AmpProtocolException.class)
+                .hasMessageContaining("'ranges' is not an array");
+        assertThatThrownBy(() -> BatchMetadata.parse("[1]".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(AmpProtocolException.class)
+                .hasMessageContaining("not a JSON object");
+        assertThatThrownBy(
+                        () ->
+                                BatchMetadata.parse(
+                                        "{\"ranges\":[{\"hash\":".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(AmpProtocolException.class)
+                .hasMessageContaining("not JSON");
+    }
 }
