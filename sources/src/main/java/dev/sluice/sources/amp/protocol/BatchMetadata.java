@@ -55,7 +55,11 @@ public final class BatchMetadata {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
-                if (name.equals("ranges") && value != JsonToken.VALUE_NULL) {
+                if (name.equals("ranges")) {
+                    ranges.clear(); // a repeated key: the last one counts, as in a JSON tree
+                    if (value == JsonToken.VALUE_NULL) {
+                        continue;
+                    }
                     if (value != JsonToken.START_ARRAY) {
                         throw new AmpProtocolException(
                                 "Batch app_metadata 'ranges' is not an array");

@@ -84,7 +84,11 @@ class BatchMetadataTest {
                                 List.of(new BlockRange("eth", 5, 9, H2, null, null)), true));
         assertThat(
                         BatchMetadata.parse(
-                                        "{\"ranges\":null,\"ranges_complete\":false}"
+                                        ("{\"ranges\":[{\"hash\":\""
+                                                        + H1
+                                                        + "\",\"network\":\"a\",\"numbers\":"
+                                                        + "{\"end\":1,\"start\":0}}],"
+                                                        + "\"ranges\":null,\"ranges_complete\":false}")
                                                 .getBytes(StandardCharsets.UTF_8))
                                 .ranges())
                 .isEmpty();
