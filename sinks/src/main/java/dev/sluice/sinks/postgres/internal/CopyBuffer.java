@@ -92,14 +92,7 @@ public final class CopyBuffer {
      * 1} down to {@code low} (stored least significant first), with one capacity check.
      */
     public void putNumeric(short[] digits, int low, int count, int weight, int sign, int dscale) {
-        int ndigits = count - low;
-        ensure(12 + 2 * ndigits);
-        INT.set(buf, pos, 8 + 2 * ndigits);
-        SHORT.set(buf, pos + 4, (short) ndigits);
-        SHORT.set(buf, pos + 6, (short) weight);
-        SHORT.set(buf, pos + 8, (short) sign);
-        SHORT.set(buf, pos + 10, (short) dscale);
-        int at = pos + 12;
+        int at = putNumericHeader(count - low, weight, sign, dscale);
         for (int k = count - 1; k >= low; k--, at += 2) {
             SHORT.set(buf, at, digits[k]);
         }
@@ -121,27 +114,29 @@ public final class CopyBuffer {
                         | ((long) (hi % 10000) << 32)
                         | ((long) (lo / 10000) << 16)
                         | (lo % 10000);
-        if (packed == 0) {
-            ensure(12);
-            INT.set(buf, pos, 8);
-            LONG.set(buf, pos + 4, 0L); // ndigits, weight, sign and dscale all 0
-            pos += 12;
-            return;
-        }
-        int count = 4 - Long.numberOfLeadingZeros(packed) / 16; // digits up to the top non-zero
-        int low = Long.numberOfTrailingZeros(packed) / 16; // zero digits below the lowest
-        int ndigits = count - low;
-        ensure(12 + 2 * ndigits);
-        INT.set(buf, pos, 8 + 2 * ndigits);
-        SHORT.set(buf, pos + 4, (short) ndigits);
-        SHORT.set(buf, pos + 6, (short) (count - 1));
-        SHORT.set(buf, pos + 8, (short) sign);
-        SHORT.set(buf, pos + 10, (short) 0);
-        int at = pos + 12;
+        // Digits up to the top non-zero one; zero digits below the lowest non-zero one are left
+        // out.
+        int count = packed == 0 ? 0 : 4 - Long.numberOfLeadingZeros(packed) / 16;
+        int low = packed == 0 ? 0 : Long.numberOfTrailingZeros(packed) / 16;
+        int at = putNumericHeader(count - low, count == 0 ? 0 : count - 1, sign, 0);
         for (int k = count - 1; k >= low; k--, at += 2) {
             SHORT.set(buf, at, (short) (packed >>> (16 * k)));
         }
         pos = at;
+    }
+
+    /**
+     * The field length and NUMERIC header of a value of {@code ndigits} digits, with room for the
+     * digits (one capacity check); returns where they go.
+     */
+    private int putNumericHeader(int ndigits, int weight, int sign, int dscale) {
+        ensure(12 + 2 * ndigits);
+        INT.set(buf, pos, 8 + 2 * ndigits);
+        SHORT.set(buf, pos + 4, (short) ndigits);
+        SHORT.set(buf, pos + 6, (short) weight);
+        SHORT.set(buf, pos + 8, (short) sign);
+        SHORT.set(buf, pos + 10, (short) dscale);
+        return pos + 12;
     }
 
     public void putInt(int at, int v) {
