@@ -92,14 +92,26 @@ final class IpcStreamAssembler {
         return new FlightMessage(content, metadata);
     }
 
-    /** What the message's Arrow part is, once its header and the length of its body are known. */
+    /**
+     * What the message's Arrow part is, once its header and the length of its body are known. The
+     * header is a FlatBuffer read lazily, field by field: wherever a malformed one points outside
+     * its bytes, the read fails here as a malformed message.
+     */
     private FlightMessage.Content accept(byte[] header, Body body) throws IOException {
+        try {
+            return classify(header, body);
+        } catch (IndexOutOfBoundsException | ArithmeticException e) {
+            throw new IOException("its Arrow header is not a readable IPC message (" + e + ")", e);
+        }
+    }
+
+    private FlightMessage.Content classify(byte[] header, Body body) throws IOException {
         if (header == null || header.length == 0) {
             // Flight's way to send application metadata alone: read as a batch of zero rows.
             body.skip();
             return FlightMessage.Content.batch(0, null);
         }
-        Message message = message(header);
+        Message message = Message.getRootAsMessage(ByteBuffer.wrap(header));
         if (message.bodyLength() != body.length()) {
             body.skip();
             return FlightMessage.Content.problem(
@@ -194,14 +206,6 @@ final class IpcStreamAssembler {
     /** The header's length including the zeros that end it on a multiple of 8 (with the prefix). */
     private static int paddedHeaderLength(byte[] header) {
         return ((header.length + 8 + 7) & ~7) - 8;
-    }
-
-    private static Message message(byte[] header) throws IOException {
-        try {
-            return Message.getRootAsMessage(ByteBuffer.wrap(header));
-        } catch (RuntimeException e) {
-            throw new IOException("its Arrow header is not an IPC message (" + e + ")", e);
-        }
     }
 
     /** The next field's tag, or 0 (never a valid tag) at the end of the message. */

@@ -157,6 +157,23 @@ class IpcStreamAssemblerTest {
     }
 
     @Test
+    void anArrowHeaderThatPointsOutsideItsBytesIsMalformed() throws Exception {
+        // A FlatBuffer whose root table offset (64) lies beyond its 8 bytes: only reading one of
+        // its fields finds that out.
+        for (byte[] header : List.of(new byte[] {64, 0, 0, 0, 0, 0, 0, 0}, new byte[] {1, 2})) {
+            byte[] message =
+                    Flight.FlightData.newBuilder()
+                            .setDataHeader(ByteString.copyFrom(header))
+                            .setDataBody(ByteString.copyFrom(new byte[8]))
+                            .build()
+                            .toByteArray();
+            assertThatThrownBy(() -> read(new IpcStreamAssembler(), message))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("not a readable IPC message");
+        }
+    }
+
+    @Test
     void aFieldThatAppearsTwiceIsMalformed() throws Exception {
         Flight.FlightData batch = oneRowStream().get(1);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
