@@ -46,6 +46,9 @@ public final class Benchmark {
      */
     static final long WAL_WARM_UP_BYTES = 1L << 30;
 
+    /** PostgreSQL's SQLSTATE for a table that does not exist (yet). */
+    private static final String UNDEFINED_TABLE = "42P01";
+
     /** How often the completion probe looks for the table's last block. */
     static final long PROBE_MILLIS = 50;
 
@@ -259,9 +262,11 @@ public final class Benchmark {
                 // late by 25 ms on average, about 0.1 % of a window.
                 PreparedStatement lastBlock =
                         c.prepareStatement(
-                                "SELECT count(*) FROM " + table + " WHERE \"_block_num\" = ?")) {
+                                "SELECT count(*) FROM "
+                                        + new TableRef("public", table).quoted()
+                                        + " WHERE \"_block_num\" = ?")) {
             lastBlock.setLong(1, last);
-            String countSql = "SELECT count(*) FROM " + table;
+            String countSql = "SELECT count(*) FROM " + new TableRef("public", table).quoted();
             while (true) {
                 job.checkAlive();
                 checkDeadline(deadline, "every row of " + table);
@@ -276,6 +281,9 @@ public final class Benchmark {
                         break;
                     }
                 } catch (SQLException e) {
+                    if (!UNDEFINED_TABLE.equals(e.getSQLState())) {
+                        throw e;
+                    }
                     // The job has not created the table yet.
                 }
                 job.peakRssKb();
