@@ -1,8 +1,10 @@
 package dev.sluice.bench;
 
+import dev.sluice.sinks.postgres.TableRef;
 import dev.sluice.testutils.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -11,6 +13,9 @@ import java.util.List;
 
 /** Fresh databases on the benchmark's server: one per measurement, dropped afterwards. */
 final class BenchDatabase {
+
+    /** PostgreSQL's SQLSTATE for a table that does not exist (yet). */
+    static final String UNDEFINED_TABLE = "42P01";
 
     private final PostgresServer server;
 
@@ -41,7 +46,7 @@ final class BenchDatabase {
         drop(db);
         try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + db);
+            s.execute("CREATE DATABASE " + TableRef.quote(db));
             s.execute("CHECKPOINT");
         }
     }
@@ -77,23 +82,31 @@ final class BenchDatabase {
         try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
             List<String> gids = new ArrayList<>();
-            try (ResultSet rs =
-                    s.executeQuery(
-                            "SELECT gid FROM pg_prepared_xacts WHERE database = '" + db + "'")) {
-                while (rs.next()) {
-                    gids.add(rs.getString(1));
+            try (PreparedStatement q =
+                    c.prepareStatement("SELECT gid FROM pg_prepared_xacts WHERE database = ?")) {
+                q.setString(1, db);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        gids.add(rs.getString(1));
+                    }
                 }
             }
             if (!gids.isEmpty()) {
                 try (Connection in = connect(db);
                         Statement t = in.createStatement()) {
                     for (String gid : gids) {
-                        t.execute("ROLLBACK PREPARED '" + gid + "'");
+                        // A utility statement takes no parameters: the gid goes in as a literal.
+                        t.execute("ROLLBACK PREPARED " + literal(gid));
                     }
                 }
             }
-            s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            s.execute("DROP DATABASE IF EXISTS " + TableRef.quote(db) + " WITH (FORCE)");
         }
+    }
+
+    /** A SQL string literal of {@code value} (standard_conforming_strings, on since 9.1). */
+    static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
     }
 
     static long queryLong(Connection c, String sql) throws SQLException {

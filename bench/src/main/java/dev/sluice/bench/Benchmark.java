@@ -46,9 +46,6 @@ public final class Benchmark {
      */
     static final long WAL_WARM_UP_BYTES = 1L << 30;
 
-    /** PostgreSQL's SQLSTATE for a table that does not exist (yet). */
-    private static final String UNDEFINED_TABLE = "42P01";
-
     /** How often the completion probe looks for the table's last block. */
     static final long PROBE_MILLIS = 50;
 
@@ -281,7 +278,7 @@ public final class Benchmark {
                         break;
                     }
                 } catch (SQLException e) {
-                    if (!UNDEFINED_TABLE.equals(e.getSQLState())) {
+                    if (!BenchDatabase.UNDEFINED_TABLE.equals(e.getSQLState())) {
                         throw e;
                     }
                     // The job has not created the table yet.
@@ -346,7 +343,7 @@ public final class Benchmark {
             CopyOut out =
                     cm.copyOut(
                             "COPY "
-                                    + table
+                                    + new TableRef("public", table).quoted()
                                     + " ("
                                     + columnList(table)
                                     + ") TO STDOUT (FORMAT binary)");
@@ -389,7 +386,7 @@ public final class Benchmark {
             CopyIn in =
                     cm.copyIn(
                             "COPY "
-                                    + table
+                                    + new TableRef("public", table).quoted()
                                     + " ("
                                     + columnList(table)
                                     + ") FROM STDIN (FORMAT binary)");

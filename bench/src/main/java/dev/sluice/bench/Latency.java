@@ -1,11 +1,14 @@
 package dev.sluice.bench;
 
+import dev.sluice.sinks.postgres.TableRef;
 import dev.sluice.sources.amp.devserver.AmpDevServer;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Head-following latency: a Sluice job (blocks and logs) caught up with a short chain on its own
@@ -31,6 +34,9 @@ final class Latency {
     }
 
     private final Benchmark bench;
+
+    /** What stopped the poller thread, rethrown on the benchmark's thread. */
+    private final AtomicReference<Exception> pollFailure = new AtomicReference<>();
 
     Latency(Benchmark bench) {
         this.bench = bench;
@@ -90,6 +96,7 @@ final class Latency {
             long next = start;
             while (System.nanoTime() < end) {
                 job.checkAlive();
+                checkPoller();
                 long n = chain.mine(1).number();
                 mined.put(n, System.nanoTime());
                 if (measureFrom == 0
@@ -108,10 +115,12 @@ final class Latency {
             // Wait for the poller's own record of the last block: the poller is what measures,
             // and stopping it as soon as another connection sees the block can lose that record.
             while (!seenEverywhere(seen, lastMined) && System.nanoTime() < settle) {
+                checkPoller();
                 Thread.sleep(20);
             }
             polling.set(false);
             poller.join();
+            checkPoller();
             for (String t : tables) {
                 Measurements m = new Measurements();
                 for (long n = measureFrom; n <= lastMined; n++) {
@@ -151,7 +160,14 @@ final class Latency {
                 Thread.sleep(POLL_MILLIS);
             }
         } catch (Exception e) {
-            throw new IllegalStateException("Latency polling failed", e);
+            pollFailure.set(e);
+        }
+    }
+
+    private void checkPoller() {
+        Exception e = pollFailure.get();
+        if (e != null) {
+            throw new IllegalStateException("Latency polling failed: " + e.getMessage(), e);
         }
     }
 
@@ -164,19 +180,25 @@ final class Latency {
         return true;
     }
 
-    private static long minVisible(Connection c, List<String> tables) {
+    private static long minVisible(Connection c, List<String> tables) throws SQLException {
         long min = Long.MAX_VALUE;
         for (String t : tables) {
             try {
                 min = Math.min(min, maxBlock(c, t));
-            } catch (Exception e) {
-                return -1; // not created yet
+            } catch (SQLException e) {
+                if (!BenchDatabase.UNDEFINED_TABLE.equals(e.getSQLState())) {
+                    throw e;
+                }
+                return -1; // the job has not created this table yet
             }
         }
         return min;
     }
 
-    private static long maxBlock(Connection c, String table) throws java.sql.SQLException {
-        return BenchDatabase.queryLong(c, "SELECT coalesce(max(\"_block_num\"), -1) FROM " + table);
+    private static long maxBlock(Connection c, String table) throws SQLException {
+        return BenchDatabase.queryLong(
+                c,
+                "SELECT coalesce(max(\"_block_num\"), -1) FROM "
+                        + new TableRef("public", table).quoted());
     }
 }
