@@ -69,6 +69,7 @@ public final class BatchMetadata {
                     }
                 } else if (name.equals("ranges_complete")) {
                     rangesComplete = value == JsonToken.VALUE_TRUE;
+                    p.skipChildren(); // a value of the wrong shape is skipped whole
                 } else {
                     p.skipChildren();
                 }
@@ -94,13 +95,13 @@ public final class BatchMetadata {
                 JsonToken value = p.nextToken();
                 switch (name) {
                     case "network":
-                        network = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                        network = stringValue(p);
                         break;
                     case "hash":
-                        hash = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                        hash = stringValue(p);
                         break;
                     case "prev_hash":
-                        prevHash = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                        prevHash = stringValue(p);
                         break;
                     case "timestamp":
                         timestamp = longValue(p);
@@ -135,6 +136,15 @@ public final class BatchMetadata {
                             + text(appMetadata));
         }
         return new BlockRange(network, start, end, hash, prevHash, timestamp);
+    }
+
+    /** The current value as a string, or null (its children skipped) when it is not one. */
+    private static String stringValue(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            p.skipChildren();
+            return null;
+        }
+        return p.getText();
     }
 
     /** The current value as a long, or null when it is not an integer that fits one. */

@@ -134,4 +134,27 @@ class BatchMetadataTest {
                 .isInstanceOf(AmpProtocolException.class)
                 .hasMessageContaining("not JSON");
     }
+
+    @Test
+    void aKnownKeyWithAnObjectOrArrayValueIsSkippedWhole() {
+        // Its inner keys must not be read as the enclosing object's: here they would end the
+        // top-level object early (losing the ranges) or name a range's fields.
+        String json =
+                "{\"ranges_complete\":[true,{\"ranges\":null}],\"ranges\":[{\"hash\":\""
+                        + H2
+                        + "\",\"network\":\"eth\",\"numbers\":{\"end\":9,\"start\":5},"
+                        + "\"prev_hash\":{\"network\":\"evil\"}}]}";
+        assertThat(BatchMetadata.parse(json.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(
+                        new BatchMetadata(
+                                List.of(new BlockRange("eth", 5, 9, H2, null, null)), false));
+        String hashIsAnObject =
+                "{\"ranges\":[{\"hash\":{\"hash\":\""
+                        + H1
+                        + "\"},\"network\":\"a\",\"numbers\":{\"end\":1,\"start\":0}}]}";
+        assertThatThrownBy(
+                        () -> BatchMetadata.parse(hashIsAnObject.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(AmpProtocolException.class)
+                .hasMessageContaining("Block range needs network");
+    }
 }
