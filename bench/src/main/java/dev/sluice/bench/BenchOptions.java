@@ -11,6 +11,14 @@ final class BenchOptions {
     int logsPerTx = 2;
     long seed = 7;
     int repeats = 3;
+
+    /**
+     * Unmeasured Sluice runs per table before the measured ones, into scratch databases: they warm
+     * the dev server in the harness JVM (an Amp server is a long-running process) on the job's own
+     * stream. Each job JVM is fresh, measured or not.
+     */
+    int warmUpRuns = 2;
+
     int jdbcRepeats = 1;
     int jdbcSeconds = 40;
     List<String> tables = List.of("logs", "blocks");
@@ -55,6 +63,9 @@ final class BenchOptions {
                 case "--repeats":
                     o.repeats = Integer.parseInt(v);
                     break;
+                case "--warm-up-runs":
+                    o.warmUpRuns = Integer.parseInt(v);
+                    break;
                 case "--jdbc-repeats":
                     o.jdbcRepeats = Integer.parseInt(v);
                     break;
@@ -88,7 +99,8 @@ final class BenchOptions {
                             "Unknown option "
                                     + name
                                     + "; see bench/README.md for --blocks, --txs-per-block,"
-                                    + " --logs-per-tx, --seed, --repeats, --jdbc-repeats,"
+                                    + " --logs-per-tx, --seed, --repeats, --warm-up-runs,"
+                                    + " --jdbc-repeats,"
                                     + " --jdbc-seconds, --tables, --latency-seconds,"
                                     + " --latency-block-ms, --jar, --work, --profile,"
                                     + " --profile-settings, --job-jvm-opts, --launch-jar");
