@@ -1,15 +1,10 @@
 package dev.sluice.bench;
 
-import dev.sluice.sinks.postgres.TableRef;
 import dev.sluice.testutils.PostgresServer;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 /** Fresh databases on the benchmark's server: one per measurement, dropped afterwards. */
 final class BenchDatabase {
@@ -24,7 +19,7 @@ final class BenchDatabase {
     }
 
     String jdbcUrl(String db) {
-        return "jdbc:postgresql://localhost:" + server.port() + "/" + db + "?user=postgres";
+        return server.jdbcUrl(db);
     }
 
     /** The URL form the sync CLI takes. */
@@ -33,7 +28,7 @@ final class BenchDatabase {
     }
 
     Connection connect(String db) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(db));
+        return server.connect(db);
     }
 
     /**
@@ -43,10 +38,10 @@ final class BenchDatabase {
      * (see {@link #preallocateWal} for why that matters).
      */
     void create(String db) throws SQLException {
-        drop(db);
+        server.dropDatabase(db);
+        server.createDatabase(db);
         try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + TableRef.quote(db));
             s.execute("CHECKPOINT");
         }
     }
@@ -79,34 +74,7 @@ final class BenchDatabase {
 
     /** Drops {@code db}, first rolling back what a killed job left prepared in it. */
     void drop(String db) throws SQLException {
-        try (Connection c = connect("postgres");
-                Statement s = c.createStatement()) {
-            List<String> gids = new ArrayList<>();
-            try (PreparedStatement q =
-                    c.prepareStatement("SELECT gid FROM pg_prepared_xacts WHERE database = ?")) {
-                q.setString(1, db);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        gids.add(rs.getString(1));
-                    }
-                }
-            }
-            if (!gids.isEmpty()) {
-                try (Connection in = connect(db);
-                        Statement t = in.createStatement()) {
-                    for (String gid : gids) {
-                        // A utility statement takes no parameters: the gid goes in as a literal.
-                        t.execute("ROLLBACK PREPARED " + literal(gid));
-                    }
-                }
-            }
-            s.execute("DROP DATABASE IF EXISTS " + TableRef.quote(db) + " WITH (FORCE)");
-        }
-    }
-
-    /** A SQL string literal of {@code value} (standard_conforming_strings, on since 9.1). */
-    static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
+        server.dropDatabase(db);
     }
 
     static long queryLong(Connection c, String sql) throws SQLException {

@@ -2,8 +2,12 @@ package dev.sluice.testutils;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /** A running PostgreSQL server that tests may create throwaway databases on. */
@@ -57,39 +61,49 @@ public interface PostgresServer extends AutoCloseable {
                 "jdbc:postgresql://" + host() + ':' + port() + '/' + database, props);
     }
 
-    /** Creates an empty database; names come from tests, never from users. */
+    /** Creates an empty database. */
     default void createDatabase(String name) throws SQLException {
         try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE \"" + name + '"');
+            s.execute("CREATE DATABASE " + quoteIdentifier(name));
         }
     }
 
     /**
-     * Drops a database after rolling back prepared transactions and ending sessions in it, which
-     * would otherwise keep it alive.
+     * Drops a database if it exists, after rolling back the prepared transactions left in it
+     * (sessions in it are ended by {@code WITH (FORCE)}); either would otherwise keep it alive.
      */
     default void dropDatabase(String name) throws SQLException {
-        try (Connection c = connect(name);
-                Statement s = c.createStatement();
-                var rs =
-                        s.executeQuery(
-                                "SELECT gid FROM pg_prepared_xacts WHERE database ="
-                                        + " current_database()")) {
-            java.util.List<String> gids = new java.util.ArrayList<>();
-            while (rs.next()) {
-                gids.add(rs.getString(1));
+        List<String> gids = new ArrayList<>();
+        try (Connection c = connect("postgres");
+                PreparedStatement q =
+                        c.prepareStatement(
+                                "SELECT gid FROM pg_prepared_xacts WHERE database = ?")) {
+            q.setString(1, name);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    gids.add(rs.getString(1));
+                }
             }
-            for (String gid : gids) {
-                try (Statement r = c.createStatement()) {
-                    r.execute("ROLLBACK PREPARED '" + gid.replace("'", "''") + "'");
+        }
+        if (!gids.isEmpty()) {
+            // ROLLBACK PREPARED runs in the transaction's own database, and as a utility statement
+            // takes no parameters: the gid goes in as an escaped literal.
+            try (Connection c = connect(name);
+                    Statement s = c.createStatement()) {
+                for (String gid : gids) {
+                    s.execute("ROLLBACK PREPARED '" + gid.replace("'", "''") + "'");
                 }
             }
         }
         try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+            s.execute("DROP DATABASE IF EXISTS " + quoteIdentifier(name) + " WITH (FORCE)");
         }
+    }
+
+    private static String quoteIdentifier(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.sluice.testutils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -48,6 +49,29 @@ class PostgresExtensionTest {
         String db = PG.database();
         PG.server().dropDatabase(db);
         PG.server().createDatabase(db); // the extension drops it again after the test
+    }
+
+    @Test
+    void aDatabaseThatDoesNotExistDropsQuietlyAndANameWithAQuoteRoundTrips() throws SQLException {
+        PostgresServer server = PG.server();
+        server.dropDatabase("t_never_created");
+        String odd = "t_it's \"odd\"";
+        server.createDatabase(odd);
+        try (Connection c = server.connect(odd);
+                Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("CREATE TABLE held(x int)");
+            s.execute("PREPARE TRANSACTION 'g''1'");
+        }
+        server.dropDatabase(odd);
+        try (Connection c = server.connect("postgres");
+                PreparedStatement q =
+                        c.prepareStatement("SELECT count(*) FROM pg_database WHERE datname = ?")) {
+            q.setString(1, odd);
+            ResultSet rs = q.executeQuery();
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
     }
 
     @Test
