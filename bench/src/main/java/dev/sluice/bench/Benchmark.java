@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.postgresql.PGConnection;
@@ -74,8 +76,8 @@ public final class Benchmark {
      * capped JdbcSink job; each run's rows are checked instead. Held here: JUL keeps loggers only
      * weakly, and a collected one would forget its level.
      */
-    private static final java.util.logging.Logger GRPC_SERVER_LOG =
-            java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerHandler");
+    private static final Logger GRPC_SERVER_LOG =
+            Logger.getLogger("io.grpc.netty.NettyServerHandler");
 
     private final BenchOptions options;
     private final EmbeddedPostgresServer postgres;
@@ -106,7 +108,7 @@ public final class Benchmark {
         // message class loads, so before any server starts. Safe here: the dev server never
         // writes into a buffer it has sent (every batch is allocated anew or read from its cache).
         System.setProperty("arrow.flight.enable_zero_copy_write", "true");
-        GRPC_SERVER_LOG.setLevel(java.util.logging.Level.SEVERE);
+        GRPC_SERVER_LOG.setLevel(Level.SEVERE);
         BenchOptions o = BenchOptions.parse(args);
         deleteRecursively(o.work); // old checkpoints would make a job resume instead of start
         Files.createDirectories(o.work);

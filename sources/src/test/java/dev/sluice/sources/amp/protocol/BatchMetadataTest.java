@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class BatchMetadataTest {
 
@@ -68,6 +69,25 @@ class BatchMetadataTest {
                                                 .getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(AmpProtocolException.class)
                 .hasMessageContaining("64 hex digits");
+    }
+
+    @Test
+    @Timeout(10)
+    void metadataCutShortAnywhereIsAProtocolError() {
+        String whole =
+                "{\"ranges\":[{\"hash\":\"0x"
+                        + "ab".repeat(32)
+                        + "\",\"network\":\"a\",\"numbers\":{\"end\":1,\"start\":0}}],"
+                        + "\"ranges_complete\":true}";
+        assertThat(BatchMetadata.parse(whole.getBytes(StandardCharsets.UTF_8)).ranges()).hasSize(1);
+        // Every prefix ends inside an object, an array, a key or a value: the token loops must
+        // end with an error, never spin or return what they had read so far.
+        for (int n = 1; n < whole.length(); n++) {
+            byte[] cut = whole.substring(0, n).getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> BatchMetadata.parse(cut))
+                    .as("cut after %d characters", n)
+                    .isInstanceOf(AmpProtocolException.class);
+        }
     }
 
     @Test
