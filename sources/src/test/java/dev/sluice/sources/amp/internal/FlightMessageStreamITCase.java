@@ -14,6 +14,9 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
+import io.netty.buffer.PoolArenaMetric;
+import io.netty.buffer.PoolChunkListMetric;
+import io.netty.buffer.PoolChunkMetric;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +24,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.FlightCallHeaders;
@@ -92,6 +98,10 @@ class FlightMessageStreamITCase {
 
     /** A dev server with a token, and a channel with a Flight client on it (fields below). */
     private void connectToDevServer(long blocks) throws Exception {
+        connectToDevServer(blocks, 1000);
+    }
+
+    private void connectToDevServer(long blocks, int microbatchBlocks) throws Exception {
         AmpDevServer server =
                 closing(
                         AmpDevServer.builder()
@@ -99,6 +109,7 @@ class FlightMessageStreamITCase {
                                 .adminPort(-1)
                                 .blocks(blocks)
                                 .txsPerBlock(2)
+                                .microbatchBlocks(microbatchBlocks)
                                 .authToken(TOKEN)
                                 .build()
                                 .start());
@@ -151,6 +162,43 @@ class FlightMessageStreamITCase {
             assertThat(forwarded).as(table).hasSize(batches).isEqualTo(expected);
             assertThat(expected.get(0)).as(table).contains("\"ranges_complete\":false");
         }
+    }
+
+    /**
+     * Megabyte batches are read into the channel's own pooled chunks, and the same few chunks serve
+     * the whole stream: none is freed and allocated again per batch (what gRPC's 2 MiB chunks did).
+     */
+    @Test
+    void megabyteBatchesAreReadIntoTheSameFewChunks() throws Exception {
+        // 2000 blocks per microbatch: one data batch of ~1.7 MB each.
+        connectToDevServer(40_000, 2_000);
+        Set<PoolChunkMetric> chunks = Collections.newSetFromMap(new IdentityHashMap<>());
+        int megabyteBatches = 0;
+        try (FlightMessageStream stream =
+                FlightMessageStream.open(
+                        channel,
+                        ticket("SELECT * FROM anvil.blocks"),
+                        AmpFlightClients.ticketHeaders(config))) {
+            while (megabyteBatches < 20) {
+                FlightMessage message = stream.next();
+                if (message.isBatch() && message.rows() > 0) {
+                    assertThat(message.ipcStream().length).isGreaterThan(1 << 20);
+                    megabyteBatches++;
+                }
+                chunks.addAll(directChunks());
+            }
+        }
+        assertThat(chunks).isNotEmpty().hasSizeLessThanOrEqualTo(2);
+    }
+
+    private static List<PoolChunkMetric> directChunks() {
+        List<PoolChunkMetric> chunks = new ArrayList<>();
+        for (PoolArenaMetric arena : AmpFlightClients.READ_BUFFERS.metric().directArenas()) {
+            for (PoolChunkListMetric list : arena.chunkLists()) {
+                list.forEach(chunks::add);
+            }
+        }
+        return chunks;
     }
 
     @Test
