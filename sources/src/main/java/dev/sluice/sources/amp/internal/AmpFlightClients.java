@@ -27,14 +27,15 @@ public final class AmpFlightClients {
 
     /**
      * The pooled buffers every Flight channel of this class loader reads into: 16 MiB chunks
-     * (Netty's page of 8 KiB, order 11) in two arenas (direct, and heap for TLS).
+     * (Netty's page of 8 KiB, order 11) in two direct arenas, and two heap arenas for whatever asks
+     * Netty for heap buffers.
      *
      * <p>Why not gRPC's own allocator: its chunks are 2 MiB, and a batch of a megabyte or two read
      * in reads of up to {@link #MAX_READ_BYTES} fills one past a quarter, after which Netty frees
      * the chunk as soon as the batch is parsed, and allocates (and zeroes) a new one for the next.
-     * With 20 batches of 1.7 MB, 15 chunks came and went ({@code FlightMessageStreamITCase}). Two
-     * direct arenas bound the memory to what is in flight plus two chunks, however many streams a
-     * job reads.
+     * With 20 batches of 1.7 MB, 10-15 chunks came and went ({@code FlightMessageStreamITCase}).
+     * Two direct arenas bound the memory to what is in flight plus two chunks, however many streams
+     * a job reads.
      */
     static final PooledByteBufAllocator READ_BUFFERS =
             new PooledByteBufAllocator(

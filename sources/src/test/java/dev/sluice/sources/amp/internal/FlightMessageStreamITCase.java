@@ -172,6 +172,10 @@ class FlightMessageStreamITCase {
     void megabyteBatchesAreReadIntoTheSameFewChunks() throws Exception {
         // 2000 blocks per microbatch: one data batch of ~1.7 MB each.
         connectToDevServer(40_000, 2_000);
+        // The allocator is shared by every channel in this JVM: count what this stream adds.
+        Set<PoolChunkMetric> earlier = Collections.newSetFromMap(new IdentityHashMap<>());
+        earlier.addAll(directChunks());
+        long allocationsBefore = directAllocations();
         Set<PoolChunkMetric> chunks = Collections.newSetFromMap(new IdentityHashMap<>());
         int megabyteBatches = 0;
         try (FlightMessageStream stream =
@@ -188,7 +192,19 @@ class FlightMessageStreamITCase {
                 chunks.addAll(directChunks());
             }
         }
-        assertThat(chunks).isNotEmpty().hasSizeLessThanOrEqualTo(2);
+        assertThat(directAllocations() - allocationsBefore)
+                .as("reads into the channel's own allocator")
+                .isGreaterThanOrEqualTo(megabyteBatches);
+        chunks.removeAll(earlier);
+        assertThat(chunks).as("chunks allocated during the stream").hasSizeLessThanOrEqualTo(2);
+    }
+
+    private static long directAllocations() {
+        long allocations = 0;
+        for (PoolArenaMetric arena : AmpFlightClients.READ_BUFFERS.metric().directArenas()) {
+            allocations += arena.numAllocations();
+        }
+        return allocations;
     }
 
     private static List<PoolChunkMetric> directChunks() {
