@@ -51,7 +51,10 @@ public final class RecordApplier implements AutoCloseable {
     private final int chunkSize;
 
     private CopyIn copy;
-    private String copyKey;
+    // What the open COPY writes: compared per batch (no key string built for each).
+    private String copyFormat;
+    private TableRef copyTable;
+    private List<String> copyColumns;
     private PreparedStatement batch;
     private RowChangeRecord batchShape;
     private int batched;
@@ -269,8 +272,10 @@ public final class RecordApplier implements AutoCloseable {
 
     private void startCopy(TableRef table, List<String> columns, String format)
             throws SQLException {
-        String key = format + '|' + table.quoted() + '|' + String.join("\u0000", columns);
-        if (copy != null && key.equals(copyKey)) {
+        if (copy != null
+                && format.equals(copyFormat)
+                && table.equals(copyTable)
+                && columns.equals(copyColumns)) {
             return;
         }
         finishCopy();
@@ -280,7 +285,9 @@ public final class RecordApplier implements AutoCloseable {
         }
         sql.append(") FROM STDIN (FORMAT ").append(format).append(')');
         copy = copyManager.copyIn(sql.toString());
-        copyKey = key;
+        copyFormat = format;
+        copyTable = table;
+        copyColumns = List.copyOf(columns);
         buffer.reset();
         if (format.equals("binary")) {
             buffer.putBytes(BINARY_HEADER);
@@ -302,9 +309,9 @@ public final class RecordApplier implements AutoCloseable {
             return;
         }
         CopyIn open = copy;
-        boolean binary = copyKey.startsWith("binary|");
+        boolean binary = copyFormat.equals("binary");
         copy = null;
-        copyKey = null;
+        forgetCopy();
         if (binary) {
             buffer.putShort(-1);
         }
@@ -316,6 +323,12 @@ public final class RecordApplier implements AutoCloseable {
         }
         open.endCopy();
         copyNanos += System.nanoTime() - start;
+    }
+
+    private void forgetCopy() {
+        copyFormat = null;
+        copyTable = null;
+        copyColumns = null;
     }
 
     private void finishBatch() throws SQLException {
@@ -346,7 +359,7 @@ public final class RecordApplier implements AutoCloseable {
             }
         }
         copy = null;
-        copyKey = null;
+        forgetCopy();
         buffer.reset();
         if (batch != null) {
             try {

@@ -1,28 +1,43 @@
 package dev.sluice.sources.amp.protocol;
 
-import java.util.regex.Pattern;
-
 /** Block hashes as Amp writes them: {@code 0x} followed by 64 lowercase hex digits. */
 public final class BlockHashes {
 
     public static final String ZERO = "0x" + "0".repeat(64);
 
-    private static final Pattern HASH = Pattern.compile("0x[0-9a-f]{64}");
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private BlockHashes() {}
 
-    /** Normalizes a hash to lowercase and checks its form; returns {@code null} for null. */
+    /**
+     * Normalizes a hash to lowercase and checks its form; returns {@code null} for null. Called for
+     * every range of every batch, so a hash already in normal form is returned as it is, checked by
+     * a plain loop.
+     */
     public static String normalize(String hash) {
-        if (hash == null) {
-            return null;
+        if (hash == null || isNormal(hash)) {
+            return hash;
         }
         String lower = hash.toLowerCase(java.util.Locale.ROOT);
-        if (!HASH.matcher(lower).matches()) {
-            throw new AmpProtocolException(
-                    "Malformed block hash '" + hash + "': expected 0x followed by 64 hex digits");
+        if (isNormal(lower)) {
+            return lower;
         }
-        return lower;
+        throw new AmpProtocolException(
+                "Malformed block hash '" + hash + "': expected 0x followed by 64 hex digits");
+    }
+
+    /** {@code 0x} and 64 lowercase hex digits. */
+    private static boolean isNormal(String hash) {
+        if (hash.length() != 66 || hash.charAt(0) != '0' || hash.charAt(1) != 'x') {
+            return false;
+        }
+        for (int i = 2; i < 66; i++) {
+            char c = hash.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static boolean isZero(String hash) {
