@@ -6,9 +6,15 @@ import java.util.List;
 /** The benchmark's command line: {@code --name value} pairs, each with a default. */
 final class BenchOptions {
 
-    long blocks = 2_000_000;
+    /**
+     * 4 M blocks × 1 tx × 1 log: 4 M rows of each table. The job's JIT compiler works through the
+     * first ~25 s of a stream (bench/README.md, profiling notes 21:00); a 2 M-row blocks window
+     * (13–17 s) lay entirely inside it.
+     */
+    long blocks = 4_000_000;
+
     int txsPerBlock = 1;
-    int logsPerTx = 2;
+    int logsPerTx = 1;
     long seed = 7;
     int repeats = 3;
 
