@@ -41,7 +41,7 @@ final class Report {
             Measurements lat = latency.millis.get(r.table);
             out.printf(
                     Locale.ROOT,
-                    "%-8s %,10d | %,12.0f %8.1f | %,12.0f %8.1f | %,12.0f %7.2f | %9.2f | %7.0f"
+                    "%-8s %,10d | %,12.0f %8.1f | %,12.0f %8.1f | %,12.0f %7.3f | %9.3f | %7.0f"
                             + " %7.0f | %7.1fs%n",
                     r.table,
                     r.rows,
@@ -69,13 +69,14 @@ final class Report {
                 "Latency job peak RSS %.0f MB; peak RSS over every Sluice job %.0f MB%n",
                 latency.peakRssKb / 1024.0, peakRssKb / 1024.0);
         out.println();
+        // Ratios with three decimals: against a target of 0.8, a 0.796 must not print as 0.80.
         for (Benchmark.TableResult r : results) {
             Measurements lat = latency.millis.get(r.table);
             double s = r.sluice.median();
             out.printf(
                     Locale.ROOT,
                     "RESULT table=%s rows=%d sluice_rows_per_s=%.0f ceiling_rows_per_s=%.0f"
-                            + " ceiling_ratio=%.2f jdbc_ratio=%.2f p99_latency_ms=%.0f"
+                            + " ceiling_ratio=%.3f jdbc_ratio=%.3f p99_latency_ms=%.0f"
                             + " peak_rss_mb=%.0f%n",
                     r.table,
                     r.rows,
