@@ -310,7 +310,6 @@ public final class RecordApplier implements AutoCloseable {
         }
         CopyIn open = copy;
         boolean binary = copyFormat.equals("binary");
-        copy = null;
         forgetCopy();
         if (binary) {
             buffer.putShort(-1);
@@ -326,6 +325,7 @@ public final class RecordApplier implements AutoCloseable {
     }
 
     private void forgetCopy() {
+        copy = null;
         copyFormat = null;
         copyTable = null;
         copyColumns = null;
@@ -358,7 +358,6 @@ public final class RecordApplier implements AutoCloseable {
                 // The connection is being discarded anyway.
             }
         }
-        copy = null;
         forgetCopy();
         buffer.reset();
         if (batch != null) {

@@ -1,5 +1,7 @@
 package dev.sluice.sources.amp.protocol;
 
+import java.util.Locale;
+
 /** Block hashes as Amp writes them: {@code 0x} followed by 64 lowercase hex digits. */
 public final class BlockHashes {
 
@@ -18,7 +20,7 @@ public final class BlockHashes {
         if (hash == null || isNormal(hash)) {
             return hash;
         }
-        String lower = hash.toLowerCase(java.util.Locale.ROOT);
+        String lower = hash.toLowerCase(Locale.ROOT);
         if (isNormal(lower)) {
             return lower;
         }

@@ -186,6 +186,9 @@ class FlightMessageStreamITCase {
                         AmpFlightClients.ticketHeaders(config))) {
             while (megabyteBatches < 20) {
                 FlightMessage message = stream.next();
+                assertThat(message)
+                        .as("stream ended after %d megabyte batches", megabyteBatches)
+                        .isNotNull();
                 if (message.isBatch() && message.rows() > 0) {
                     assertThat(message.ipcStream().length).isGreaterThan(1 << 20);
                     megabyteBatches++;

@@ -3,6 +3,7 @@ package dev.sluice.sources.amp.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +20,7 @@ class BlockHashesTest {
 
     @Test
     void upperCaseDigitsAndPrefixAreLowered() {
-        assertThat(BlockHashes.normalize(HASH.toUpperCase(java.util.Locale.ROOT))).isEqualTo(HASH);
+        assertThat(BlockHashes.normalize(HASH.toUpperCase(Locale.ROOT))).isEqualTo(HASH);
         assertThat(BlockHashes.normalize("0X" + HASH.substring(2))).isEqualTo(HASH);
     }
 
