@@ -200,10 +200,16 @@ public final class Benchmark {
                 copyData = dumpAndVerify(table, db, r);
             }
             databases.drop(db);
-            r.ceiling.add(runCeiling(table, copyData, rep));
+            r.ceiling.add(runCeiling(table, copyData, rep, r));
             System.out.printf(
-                    "  %s run %d: sluice %,.0f rows/s, ceiling %,.0f rows/s%n",
-                    table, rep, r.sluice.last(), r.ceiling.last());
+                    "  %s run %d: sluice %,.0f rows/s (backend CPU %.1f s), ceiling %,.0f rows/s"
+                            + " (backend CPU %.1f s)%n",
+                    table,
+                    rep,
+                    r.sluice.last(),
+                    r.sluiceBackendCpu.last(),
+                    r.ceiling.last(),
+                    r.ceilingBackendCpu.last());
         }
         copyData = null;
         for (int rep = 1; rep <= options.jdbcRepeats; rep++) {
@@ -295,6 +301,9 @@ public final class Benchmark {
                                         + new TableRef("public", table).quoted()
                                         + " WHERE \"_block_num\" = ?")) {
             lastBlock.setLong(1, last);
+            // The writer usually connects before the stream opens; if not, its backend has done
+            // nothing before it either.
+            double writerCpuAtStart = BackendCpu.secondsOf(c, BackendCpu.SLUICE_WRITER);
             String countSql = "SELECT count(*) FROM " + new TableRef("public", table).quoted();
             while (true) {
                 job.checkAlive();
@@ -330,6 +339,9 @@ public final class Benchmark {
             }
             if (capSeconds == 0) {
                 r.startupSeconds.add((t0 - launched) / 1e9);
+                double writerCpu = BackendCpu.secondsOf(c, BackendCpu.SLUICE_WRITER);
+                r.sluiceBackendCpu.add(
+                        writerCpu - (Double.isNaN(writerCpuAtStart) ? 0 : writerCpuAtStart));
             }
             return expected / ((t1 - t0) / 1e9);
         }
@@ -406,7 +418,8 @@ public final class Benchmark {
     }
 
     /** The ceiling: the pre-made rows, one connection, one COPY, one transaction. */
-    private double runCeiling(String table, List<byte[]> data, int rep) throws Exception {
+    private double runCeiling(String table, List<byte[]> data, int rep, TableResult r)
+            throws Exception {
         String db = "ceiling_" + table + "_" + rep;
         databases.create(db);
         createTable(db, table);
@@ -414,6 +427,8 @@ public final class Benchmark {
         try (Connection c = databases.connect(db)) {
             c.setAutoCommit(false);
             CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+            int backend = BackendCpu.pid(c);
+            double cpuAtStart = BackendCpu.seconds(backend);
             long t0 = System.nanoTime();
             CopyIn in =
                     cm.copyIn(
@@ -428,6 +443,7 @@ public final class Benchmark {
             long rows = in.endCopy();
             c.commit();
             long t1 = System.nanoTime();
+            r.ceilingBackendCpu.add(BackendCpu.seconds(backend) - cpuAtStart);
             if (rows != expectedRows.get(table)) {
                 throw new IllegalStateException("The ceiling copied " + rows + " rows of " + table);
             }
@@ -532,6 +548,11 @@ public final class Benchmark {
         final Measurements ceiling = new Measurements();
         final Measurements jdbc = new Measurements();
         final Measurements startupSeconds = new Measurements();
+
+        /** CPU seconds of the writing backend over each measured window. */
+        final Measurements sluiceBackendCpu = new Measurements();
+
+        final Measurements ceilingBackendCpu = new Measurements();
         long copyBytes;
         long peakRssKb;
         long jdbcRssKb;

@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /** Repeated measurements of one quantity, summarized by their median. */
 final class Measurements {
@@ -44,9 +45,14 @@ final class Measurements {
 
     @Override
     public String toString() {
+        return format("%.0f");
+    }
+
+    /** The values in order, each with {@code format}, separated by spaces. */
+    String format(String format) {
         StringBuilder s = new StringBuilder();
         for (double v : values) {
-            s.append(s.length() == 0 ? "" : " ").append(String.format("%.0f", v));
+            s.append(s.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, format, v));
         }
         return s.toString();
     }

@@ -64,6 +64,15 @@ final class Report {
                     r.copyBytes / (double) r.rows,
                     r.peakRssKb / 1024.0,
                     r.jdbcRssKb / 1024.0);
+            // How much of a gap is the backend's own speed on this box, run by run.
+            out.printf(
+                    Locale.ROOT,
+                    "         writing backend's CPU s: sluice [%s] ceiling [%s]; rows per CPU"
+                            + " second (medians): sluice %,.0f, ceiling %,.0f%n",
+                    r.sluiceBackendCpu.format("%.1f"),
+                    r.ceilingBackendCpu.format("%.1f"),
+                    r.rows / r.sluiceBackendCpu.median(),
+                    r.rows / r.ceilingBackendCpu.median());
         }
         out.printf(
                 "Latency job peak RSS %.0f MB; peak RSS over every Sluice job %.0f MB%n",
