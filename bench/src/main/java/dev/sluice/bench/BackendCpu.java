@@ -16,7 +16,11 @@ import java.sql.SQLException;
  */
 final class BackendCpu {
 
-    /** The application name the sink's writer of subtask 0 connects with. */
+    /**
+     * The application name the sink's writer of subtask 0 connects with ({@code Connections} names
+     * every sink connection {@code sluice-sink-<purpose>}, the writer's purpose being {@code
+     * writer-<subtask>}); should it change, the figures print as NaN instead of a wrong backend.
+     */
     static final String SLUICE_WRITER = "sluice-sink-writer-0";
 
     private BackendCpu() {}
