@@ -11,7 +11,7 @@ import java.sql.SQLException;
 /**
  * CPU time of a PostgreSQL backend process, read from {@code /proc/<pid>/schedstat} (the
  * benchmark's server runs on this machine, as a child of the harness). Printed beside each rate:
- * the same rows cost a backend 15–22 s of CPU in different runs on the shared boxes, and rows per
+ * the same rows cost a backend 15–26 s of CPU in different runs on the shared boxes, and rows per
  * second of backend CPU tell that apart from what the writer in front of it does.
  */
 final class BackendCpu {
