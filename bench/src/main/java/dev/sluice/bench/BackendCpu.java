@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.sinks.postgres.internal.Connections;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +17,8 @@ import java.sql.SQLException;
  */
 final class BackendCpu {
 
-    /**
-     * The application name the sink's writer of subtask 0 connects with ({@code Connections} names
-     * every sink connection {@code sluice-sink-<purpose>}, the writer's purpose being {@code
-     * writer-<subtask>}); should it change, the figures print as NaN instead of a wrong backend.
-     */
-    static final String SLUICE_WRITER = "sluice-sink-writer-0";
+    /** The application name the sink's writer of subtask 0 connects with. */
+    static final String SLUICE_WRITER = Connections.applicationName(Connections.writerPurpose(0));
 
     private BackendCpu() {}
 

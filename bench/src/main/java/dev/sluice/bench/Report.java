@@ -68,7 +68,7 @@ final class Report {
             out.printf(
                     Locale.ROOT,
                     "         writing backend's CPU s: sluice [%s] ceiling [%s]; rows per CPU"
-                            + " second (medians): sluice %,.0f, ceiling %,.0f%n",
+                            + " second at the median: sluice %,.0f, ceiling %,.0f%n",
                     r.sluiceBackendCpu.format("%.1f"),
                     r.ceilingBackendCpu.format("%.1f"),
                     r.rows / r.sluiceBackendCpu.median(),

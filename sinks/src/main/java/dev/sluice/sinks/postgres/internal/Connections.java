@@ -16,6 +16,18 @@ public final class Connections {
 
     private Connections() {}
 
+    /**
+     * The name a sink connection shows in {@code pg_stat_activity}: {@code sluice-sink-<purpose>}.
+     */
+    public static String applicationName(String purpose) {
+        return "sluice-sink-" + purpose;
+    }
+
+    /** The purpose of subtask {@code subtask}'s writer connection. */
+    public static String writerPurpose(int subtask) {
+        return "writer-" + subtask;
+    }
+
     /** One connection attempt, autocommit on, session settings applied. */
     public static Connection open(PostgresSinkConfig config, String purpose) throws SQLException {
         Properties props = new Properties();
@@ -25,7 +37,7 @@ public final class Connections {
         if (config.password != null) {
             props.setProperty("password", config.password);
         }
-        props.setProperty("ApplicationName", "sluice-sink-" + purpose);
+        props.setProperty("ApplicationName", applicationName(purpose));
         props.setProperty("stringtype", "unspecified");
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("connectTimeout", "30");

@@ -152,7 +152,7 @@ public final class PostgresWriter
             throws InterruptedException {
         Backoff backoff = Backoff.of(config);
         while (true) {
-            Connection c = Connections.openWithRetry(config, "writer-" + subtask);
+            Connection c = Connections.openWithRetry(config, Connections.writerPurpose(subtask));
             try {
                 int maxPrepared = PreparedTransactions.maxPreparedTransactions(c);
                 CommitMode m = resolve(config.commitMode, maxPrepared);
@@ -278,7 +278,8 @@ public final class PostgresWriter
         if (exists) {
             return;
         }
-        try (Connection c = Connections.openWithRetry(config, "writer-" + subtask + "-ddl")) {
+        try (Connection c =
+                Connections.openWithRetry(config, Connections.writerPurpose(subtask) + "-ddl")) {
             schemaChanges.request(c, config.prefix, r);
         } catch (SQLException e) {
             throw fail("recording new column " + r.column() + " of " + r.table(), e);
