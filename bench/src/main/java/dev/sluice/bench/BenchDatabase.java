@@ -84,12 +84,4 @@ final class BenchDatabase {
             return rs.getLong(1);
         }
     }
-
-    static String queryString(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }
