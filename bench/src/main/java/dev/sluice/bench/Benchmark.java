@@ -214,12 +214,13 @@ public final class Benchmark {
             databases.drop(db);
             r.ceiling.add(runCeiling(table, copyData, rep, r));
             System.out.printf(
-                    "  %s run %d: sluice %,.0f rows/s (backend CPU %.1f s), ceiling %,.0f rows/s"
-                            + " (backend CPU %.1f s)%n",
+                    "  %s run %d: sluice %,.0f rows/s (backend CPU %.1f s, dev server JIT %.2f s),"
+                            + " ceiling %,.0f rows/s (backend CPU %.1f s)%n",
                     table,
                     rep,
                     r.sluice.last(),
                     r.sluiceBackendCpu.last(),
+                    r.harnessJitCpu.last(),
                     r.ceiling.last(),
                     r.ceilingBackendCpu.last());
         }
@@ -321,6 +322,7 @@ public final class Benchmark {
             // The writer usually connects before the stream opens; if not, its backend has done
             // nothing before it either.
             double writerCpuAtStart = BackendCpu.secondsOf(c, BackendCpu.SLUICE_WRITER);
+            double harnessJitAtStart = CompilerCpu.harnessSeconds();
             String countSql = "SELECT count(*) FROM " + new TableRef("public", table).quoted();
             while (true) {
                 job.checkAlive();
@@ -359,6 +361,7 @@ public final class Benchmark {
                 double writerCpu = BackendCpu.secondsOf(c, BackendCpu.SLUICE_WRITER);
                 r.sluiceBackendCpu.add(
                         writerCpu - (Double.isNaN(writerCpuAtStart) ? 0 : writerCpuAtStart));
+                r.harnessJitCpu.add(CompilerCpu.harnessSeconds() - harnessJitAtStart);
             }
             return expected / ((t1 - t0) / 1e9);
         }
@@ -595,6 +598,10 @@ public final class Benchmark {
         final Measurements sluiceBackendCpu = new Measurements();
 
         final Measurements ceilingBackendCpu = new Measurements();
+
+        /** CPU seconds of the harness's (the dev server's) JIT inside each Sluice window. */
+        final Measurements harnessJitCpu = new Measurements();
+
         long copyBytes;
         long peakRssKb;
         long jdbcRssKb;

@@ -73,6 +73,10 @@ final class Report {
                     r.ceilingBackendCpu.format("%.1f"),
                     r.rows / r.sluiceBackendCpu.median(),
                     r.rows / r.ceilingBackendCpu.median());
+            out.printf(
+                    Locale.ROOT,
+                    "         dev server's JIT CPU s in Sluice's windows: [%s]%n",
+                    r.harnessJitCpu.format("%.2f"));
         }
         out.printf(
                 "Latency job peak RSS %.0f MB; peak RSS over every Sluice job %.0f MB%n",
