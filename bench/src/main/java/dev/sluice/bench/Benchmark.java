@@ -412,7 +412,7 @@ public final class Benchmark {
         try {
             got = md5.join();
         } catch (CompletionException e) {
-            throw (Exception) e.getCause();
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
         }
         if (!got.equals(want)) {
             throw new IllegalStateException(

@@ -15,7 +15,11 @@ final class CompilerCpu {
 
     private CompilerCpu() {}
 
-    /** CPU seconds used so far by this JVM's C1 and C2 compiler threads; NaN where unreadable. */
+    /**
+     * CPU seconds used so far by this JVM's C1 and C2 compiler threads; NaN where unreadable. A
+     * compiler thread that ends takes its seconds with it, which would make a difference too small;
+     * on two cores the JVM runs one of each and keeps them.
+     */
     static double harnessSeconds() {
         long nanos = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
