@@ -45,10 +45,18 @@ final class BackendCpu {
     /** CPU seconds process {@code pid} has used, or NaN where the kernel does not say. */
     static double seconds(int pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "schedstat"));
-            return Long.parseLong(stat.substring(0, stat.indexOf(' '))) / 1e9;
+            return schedstatNanos(Path.of("/proc", Integer.toString(pid), "schedstat")) / 1e9;
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
+    }
+
+    /**
+     * Nanoseconds on a CPU, the first field of a process's or thread's {@code schedstat} (also read
+     * by {@link CompilerCpu}).
+     */
+    static long schedstatNanos(Path schedstat) throws IOException {
+        String stat = Files.readString(schedstat);
+        return Long.parseLong(stat.substring(0, stat.indexOf(' ')));
     }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -96,8 +97,10 @@ public final class Benchmark {
     private final BenchDatabase databases;
     private final AmpDevServer amp;
     private final Map<String, Schema> schemas;
+
+    /** Per table, the chain's row count and MD5: what every synced copy must hold. */
     private final Map<String, ChainDigest.Result> digests = new LinkedHashMap<>();
-    private final Map<String, Long> expectedRows = new LinkedHashMap<>();
+
     private final Map<String, Long> lastBlockRows = new LinkedHashMap<>();
     private long peakRssKb;
     private int runs;
@@ -155,9 +158,7 @@ public final class Benchmark {
         long last = options.blocks - 1;
         long digestsStarted = System.nanoTime();
         for (String table : options.tables) {
-            ChainDigest.Result digest = amp.digest(table);
-            digests.put(table, digest);
-            expectedRows.put(table, digest.rows());
+            digests.put(table, amp.digest(table));
             long atLast = amp.blocks(last, last).get(0).logs();
             lastBlockRows.put(table, table.equals("blocks") ? 1 : atLast);
         }
@@ -183,7 +184,7 @@ public final class Benchmark {
                 runSluice(
                         table,
                         db,
-                        new TableResult(table, expectedRows.get(table)),
+                        new TableResult(table, expectedRows(table)),
                         options.warmUpSeconds);
                 databases.drop(db);
                 System.out.printf(
@@ -202,8 +203,12 @@ public final class Benchmark {
         Report.print(System.out, results, latency, peakRssKb, options);
     }
 
+    private long expectedRows(String table) {
+        return digests.get(table).rows();
+    }
+
     private TableResult measure(String table) throws Exception {
-        TableResult r = new TableResult(table, expectedRows.get(table));
+        TableResult r = new TableResult(table, expectedRows(table));
         List<byte[]> copyData = null;
         for (int rep = 1; rep <= options.repeats; rep++) {
             String db = "sluice_" + table + "_" + rep;
@@ -305,7 +310,7 @@ public final class Benchmark {
         long windowStartMillis = System.currentTimeMillis();
         long cap = capSeconds > 0 ? t0 + capSeconds * 1_000_000_000L : Long.MAX_VALUE;
         long last = options.blocks - 1;
-        long expected = expectedRows.get(table);
+        long expected = expectedRows(table);
         try (Connection c = databases.connect(db);
                 // Only an equality probe on the last block: max(_block_num) walked the index
                 // entries of every row still in flight (invisible until the commit) 50 times a
@@ -410,7 +415,7 @@ public final class Benchmark {
         String want = digests.get(table).md5();
         String got;
         try {
-            got = md5.join();
+            got = md5.orTimeout(10, TimeUnit.MINUTES).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
         }
@@ -489,7 +494,7 @@ public final class Benchmark {
             c.commit();
             long t1 = System.nanoTime();
             r.ceilingBackendCpu.add(BackendCpu.seconds(backend) - cpuAtStart);
-            if (rows != expectedRows.get(table)) {
+            if (rows != expectedRows(table)) {
                 throw new IllegalStateException("The ceiling copied " + rows + " rows of " + table);
             }
             rate = rows / ((t1 - t0) / 1e9);

@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -24,26 +25,18 @@ final class CompilerCpu {
         long nanos = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
-                String name = readOrEmpty(task.resolve("comm"));
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String stat = readOrEmpty(task.resolve("schedstat"));
-                    if (!stat.isEmpty()) {
-                        nanos += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+                try {
+                    String name = Files.readString(task.resolve("comm"));
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        nanos += BackendCpu.schedstatNanos(task.resolve("schedstat"));
                     }
+                } catch (NoSuchFileException e) {
+                    // The thread ended between listing and reading: it has nothing left to add.
                 }
             }
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
         return nanos / 1e9;
-    }
-
-    /** A compiler thread may end between listing and reading (the JVM adds and removes them). */
-    private static String readOrEmpty(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }
