@@ -393,35 +393,28 @@ public final class Benchmark {
      */
     private List<byte[]> dumpAndVerify(String table, String db, TableResult r) throws Exception {
         long started = System.nanoTime();
-        CompletableFuture<String> md5 =
+        String target = new TableRef("public", table).quoted();
+        CompletableFuture<ChainDigest.Result> synced =
                 CompletableFuture.supplyAsync(
                         () -> {
-                            try (Connection c = databases.connect(db);
-                                    java.sql.Statement s = c.createStatement();
-                                    ResultSet rs =
-                                            s.executeQuery(
-                                                    ChainDigest.postgresQuery(
-                                                            table,
-                                                            new TableRef("public", table)
-                                                                    .quoted()))) {
-                                rs.next();
-                                return rs.getString("md5");
+                            try (Connection c = databases.connect(db)) {
+                                return ChainDigest.ofTarget(c, table, target);
                             } catch (SQLException e) {
                                 throw new CompletionException(e);
                             }
                         });
         List<byte[]> chunks = dump(table, db, r);
         long dumped = System.nanoTime();
-        String want = digests.get(table).md5();
-        String got;
+        ChainDigest.Result got;
         try {
-            got = md5.orTimeout(10, TimeUnit.MINUTES).join();
+            got = synced.orTimeout(10, TimeUnit.MINUTES).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
         }
-        if (!got.equals(want)) {
+        ChainDigest.Result want = digests.get(table);
+        if (!got.sameAs(want)) {
             throw new IllegalStateException(
-                    "The synced " + table + " differs from the chain: md5 " + got + " vs " + want);
+                    "The synced " + table + " differs from the chain: " + got + " vs " + want);
         }
         System.out.printf(
                 "  %s dumped for the ceiling in %.1f s and checked against the chain in %.1f s,"

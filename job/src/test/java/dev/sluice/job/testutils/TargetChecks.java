@@ -16,11 +16,8 @@ public final class TargetChecks {
     /** {@code rows:md5} of a synced table, computed by PostgreSQL. */
     public static String targetDigest(Connection c, String table, String quotedTarget)
             throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(ChainDigest.postgresQuery(table, quotedTarget))) {
-            rs.next();
-            return rs.getLong(1) + ":" + rs.getString(2);
-        }
+        ChainDigest.Result r = ChainDigest.ofTarget(c, table, quotedTarget);
+        return r.rows() + ":" + r.md5();
     }
 
     public static String chainDigest(AmpDevServer server, String table) {

@@ -3,6 +3,10 @@ package dev.sluice.sources.amp.devserver;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * The {@code /chain/digest} of a table: row count and the MD5 of its canonical rows as text lines
@@ -36,6 +40,11 @@ public final class ChainDigest {
 
         public String md5() {
             return md5;
+        }
+
+        /** Whether both hold the same rows: the same count and MD5. */
+        public boolean sameAs(Result other) {
+            return rows == other.rows && md5.equals(other.md5);
         }
 
         @Override
@@ -74,6 +83,19 @@ public final class ChainDigest {
             throw new IllegalArgumentException("No digest for table " + table);
         }
         return query.substring(0, query.lastIndexOf(" FROM ") + 6) + target;
+    }
+
+    /**
+     * The digest of {@code table} as synced into {@code target} (quoted, as for {@link
+     * #postgresQuery}), computed by PostgreSQL: equal to the chain's when the target holds exactly
+     * the chain's rows.
+     */
+    public static Result ofTarget(Connection c, String table, String target) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(postgresQuery(table, target))) {
+            rs.next();
+            return new Result(rs.getLong("rows"), rs.getString("md5"));
+        }
     }
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
