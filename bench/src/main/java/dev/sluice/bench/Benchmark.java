@@ -177,23 +177,9 @@ public final class Benchmark {
                     "  dev server warm-up: %s, %,d rows in %.1f s (not measured)%n",
                     table, rows, (System.nanoTime() - started) / 1e9);
         }
-        for (String table : options.tables) {
-            for (int run = 1; run <= options.warmUpRuns; run++) {
-                long started = System.nanoTime();
-                String db = "warmup_" + table + "_" + run;
-                runSluice(
-                        table,
-                        db,
-                        new TableResult(table, expectedRows(table)),
-                        options.warmUpSeconds);
-                databases.drop(db);
-                System.out.printf(
-                        "  Sluice warm-up run %d: %s in %.1f s (not measured)%n",
-                        run, table, (System.nanoTime() - started) / 1e9);
-            }
-        }
         List<TableResult> results = new ArrayList<>();
         for (String table : options.tables) {
+            warmUp(table);
             results.add(measure(table));
         }
         Latency.Result latency =
@@ -201,6 +187,26 @@ public final class Benchmark {
                         ? new Latency(this).run()
                         : new Latency.Result(Map.of(), 0);
         Report.print(System.out, results, latency, peakRssKb, options);
+    }
+
+    /**
+     * Unmeasured Sluice runs right before the table's measured ones: all but the last stopped after
+     * {@code --warm-up-seconds}, the last whole (see {@link BenchOptions#warmUpSeconds}).
+     */
+    private void warmUp(String table) throws Exception {
+        for (int run = 1; run <= options.warmUpRuns; run++) {
+            long started = System.nanoTime();
+            String db = "warmup_" + table + "_" + run;
+            int capSeconds = run == options.warmUpRuns ? 0 : options.warmUpSeconds;
+            runSluice(table, db, new TableResult(table, expectedRows(table)), capSeconds);
+            databases.drop(db);
+            System.out.printf(
+                    "  Sluice warm-up run %d: %s %s in %.1f s (not measured)%n",
+                    run,
+                    table,
+                    capSeconds == 0 ? "whole" : "stopped after " + capSeconds + " s",
+                    (System.nanoTime() - started) / 1e9);
+        }
     }
 
     private long expectedRows(String table) {
