@@ -245,7 +245,7 @@ public final class Benchmark {
 
     /**
      * Sluice end to end: {@code java -jar sync-job.jar sync}, until every row is visible, or with
-     * {@code capSeconds} > 0 (a warm-up run) until it has streamed that long.
+     * {@code capSeconds} > 0 (a warm-up run but the last) until it has streamed that long.
      */
     private double runSluice(String table, String db, TableResult r, int capSeconds)
             throws Exception {
@@ -300,8 +300,8 @@ public final class Benchmark {
      * Waits for the job to open its stream on the dev server (t0: start-up excluded), then for the
      * table's last block to be complete and visible (t1: the writer is single and ordered, so
      * everything before it is visible too); returns rows / (t1 - t0). With {@code capSeconds} > 0
-     * (JdbcSink, which is steady and slow; a warm-up run) it stops after that long and counts what
-     * is visible.
+     * (JdbcSink, which is steady and slow; a warm-up run but the last) it stops after that long and
+     * counts what is visible.
      */
     private double followUntilDone(
             ChildJvm job, String db, String table, TableResult r, int capSeconds) throws Exception {

@@ -16,12 +16,15 @@ public final class TargetChecks {
     /** {@code rows:md5} of a synced table, computed by PostgreSQL. */
     public static String targetDigest(Connection c, String table, String quotedTarget)
             throws SQLException {
-        ChainDigest.Result r = ChainDigest.ofTarget(c, table, quotedTarget);
-        return r.rows() + ":" + r.md5();
+        return rowsAndMd5(ChainDigest.ofTarget(c, table, quotedTarget));
     }
 
+    /** {@code rows:md5} of the dev server's canonical chain. */
     public static String chainDigest(AmpDevServer server, String table) {
-        ChainDigest.Result r = server.digest(table);
+        return rowsAndMd5(server.digest(table));
+    }
+
+    private static String rowsAndMd5(ChainDigest.Result r) {
         return r.rows() + ":" + r.md5();
     }
 
